@@ -1,0 +1,3 @@
+from enpass_consent.cli import main
+
+main()

@@ -1,0 +1,249 @@
+"""The single source of truth: Enpass, the Microsoft Graph scopes it asks for, and well-known ids.
+
+Every app id, role id and scope name the program, the CLI and the docs use comes from here. The
+policy pack keeps its own copies on purpose (a guardrail must not trust the code it guards); a test
+pins them equal to this module. Sources are cited next to each fact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+# Enpass's multi-tenant application, as published by the vendor:
+# https://help.enpass.io/business/latest/microsoft-365/add-enpass-to-microsoft-entra-id
+ENPASS_APP_ID = "b642a132-0d12-4ff0-98d6-f5a4aee7089f"
+ENPASS_REDIRECT_URI = "https://auth.enpass.io/onedrive/"
+ENPASS_DISPLAY_NAME = "Enpass"
+
+# Microsoft Graph's application id is the same in every tenant; its service principal's object id
+# is not (it is the resourceId of every Graph grant).
+MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
+
+# "Default access": the app role id used to assign a user or group to an app that defines no roles.
+# https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto
+DEFAULT_ACCESS_APP_ROLE_ID = "00000000-0000-0000-0000-000000000000"
+
+# The tag that lists a service principal under Enterprise applications in the Entra portal.
+ENTERPRISE_APP_TAG = "WindowsAzureActiveDirectoryIntegratedApp"
+
+# The public client the CLI signs people in with when no deploying identity is configured:
+# "Microsoft Graph Command Line Tools". Never Enpass's own client id.
+GRAPH_COMMAND_LINE_TOOLS_APP_ID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
+
+# Delegated scopes that only serve OpenID Connect sign-in (plus offline_access, which refreshes
+# tokens). They are never qualified with the Graph root in a consent URL.
+OPENID_SCOPES = frozenset({"openid", "profile", "email", "offline_access"})
+
+
+class Risk(StrEnum):
+    """How much a scope lets Enpass do, from our reading of Microsoft's description."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """One delegated Microsoft Graph permission that Enpass may hold."""
+
+    name: str
+    """The claim value as Microsoft Graph spells it."""
+    allows: str
+    """What Microsoft says the permission allows (admin consent description)."""
+    purpose: str
+    """Why Enpass needs it."""
+    risk: Risk
+    """Our rating; the reason is in ``risk_reason``."""
+    risk_reason: str
+    scanner_rating: str | None
+    """How ScubaGear's RiskyAppPermissions.json rates the delegated permission (None: not listed)."""
+    requested_by_enpass: bool
+    """True for the eight scopes Enpass's consent link asks for; False for optional sign-in scopes."""
+    admin_consent_required: bool
+    """Whether Microsoft marks the delegated permission as needing admin consent."""
+
+
+_ENPASS_GUIDE = "Enpass: enpass-enterprise-app-permissions"
+
+SCOPES: tuple[Scope, ...] = (
+    Scope(
+        name="User.Read",
+        allows=(
+            "Allows users to sign in to the app, and allows the app to read the profile of signed-in "
+            "users. It also allows the app to read basic company information of signed-in users."
+        ),
+        purpose=(
+            "Reads the signed-in user's email, display name, UPN and id to identify the user in the "
+            f"Enpass team account and associate vaults ({_ENPASS_GUIDE})."
+        ),
+        risk=Risk.LOW,
+        risk_reason="Only the signed-in user's own profile.",
+        scanner_rating=None,
+        requested_by_enpass=True,
+        admin_consent_required=False,
+    ),
+    Scope(
+        name="Files.ReadWrite.AppFolder",
+        allows="Allows the app to read, create, update and delete files in the application's folder.",
+        purpose=(
+            "Stores the user's primary vault in the private app folder OneDrive > Apps > Enpass and "
+            f"nothing else on the user's OneDrive ({_ENPASS_GUIDE})."
+        ),
+        risk=Risk.LOW,
+        risk_reason="Confined to Enpass's own app folder.",
+        scanner_rating=None,
+        requested_by_enpass=True,
+        admin_consent_required=False,
+    ),
+    Scope(
+        name="offline_access",
+        allows=(
+            "Allows the app to see and update the data you gave it access to, even when users are not "
+            "currently using the app. This does not give the app any additional permissions."
+        ),
+        purpose=(
+            "Refresh tokens, so vault sync continues without signing in again; tokens stay encrypted in "
+            f"the local Enpass database, never on Enpass servers ({_ENPASS_GUIDE})."
+        ),
+        risk=Risk.LOW,
+        risk_reason="Adds no data access; extends the lifetime of what is granted.",
+        scanner_rating=None,
+        requested_by_enpass=True,
+        admin_consent_required=False,
+    ),
+    Scope(
+        name="Sites.ReadWrite.All",
+        allows=(
+            "Allows the application to edit or delete documents and list items in all site collections "
+            "on behalf of the signed-in user."
+        ),
+        purpose=(
+            f"Reads and writes the encrypted shared vault files kept in SharePoint and Teams sites ({_ENPASS_GUIDE})."
+        ),
+        risk=Risk.CRITICAL,
+        risk_reason="Write access to every site the signed-in user can reach.",
+        scanner_rating="critical",
+        requested_by_enpass=True,
+        admin_consent_required=False,
+    ),
+    Scope(
+        name="Team.ReadBasic.All",
+        allows="Read the names and descriptions of teams, on behalf of the signed-in user.",
+        purpose=f"Lists the user's teams so a vault can be shared with a team ({_ENPASS_GUIDE}).",
+        risk=Risk.LOW,
+        risk_reason="Names and descriptions only.",
+        scanner_rating=None,
+        requested_by_enpass=True,
+        admin_consent_required=False,
+    ),
+    Scope(
+        name="User.ReadBasic.All",
+        allows=(
+            "Allows the app to read a basic set of profile properties of other users in your "
+            "organization on behalf of the signed-in user. This includes display name, first and last "
+            "name, email address and photo."
+        ),
+        purpose=f"Looks up colleagues' profiles to share vaults with them ({_ENPASS_GUIDE}).",
+        risk=Risk.LOW,
+        risk_reason="Basic directory profile of other users.",
+        scanner_rating=None,
+        requested_by_enpass=True,
+        admin_consent_required=False,
+    ),
+    Scope(
+        name="Channel.ReadBasic.All",
+        allows="Read channel names and channel descriptions, on behalf of the signed-in user.",
+        purpose=f"Lists a team's channels, whose SharePoint folders hold shared vaults ({_ENPASS_GUIDE}).",
+        risk=Risk.LOW,
+        risk_reason="Names and descriptions only.",
+        scanner_rating="low",
+        requested_by_enpass=True,
+        admin_consent_required=False,
+    ),
+    Scope(
+        name="Group.Read.All",
+        allows=(
+            "Allows the app to list groups, and to read their properties and all group memberships on "
+            "behalf of the signed-in user. Also allows the app to read calendar, conversations, files, "
+            "and other group content for all groups the signed-in user can access."
+        ),
+        purpose=(
+            "Resolves Microsoft 365 groups behind teams and their document libraries for vault sharing "
+            f"({_ENPASS_GUIDE})."
+        ),
+        risk=Risk.MEDIUM,
+        risk_reason="Reads group content the signed-in user can access, beyond names.",
+        scanner_rating="medium",
+        requested_by_enpass=True,
+        admin_consent_required=True,
+    ),
+    Scope(
+        name="openid",
+        allows=(
+            "Allows users to sign in to the app with their work or school accounts and allows the app "
+            "to see basic user profile information."
+        ),
+        purpose="Optional: OpenID Connect sign-in; Enpass does not ask for it.",
+        risk=Risk.LOW,
+        risk_reason="Sign-in only; no Graph data access.",
+        scanner_rating=None,
+        requested_by_enpass=False,
+        admin_consent_required=False,
+    ),
+    Scope(
+        name="profile",
+        allows="Allows the app to see your users' basic profile (e.g., name, picture, user name, email address).",
+        purpose="Optional: OpenID Connect sign-in; Enpass does not ask for it.",
+        risk=Risk.LOW,
+        risk_reason="Sign-in only; no Graph data access.",
+        scanner_rating=None,
+        requested_by_enpass=False,
+        admin_consent_required=False,
+    ),
+    Scope(
+        name="email",
+        allows="Allows the app to read your users' primary email address.",
+        purpose="Optional: OpenID Connect sign-in; Enpass does not ask for it.",
+        risk=Risk.LOW,
+        risk_reason="Sign-in only; no Graph data access.",
+        scanner_rating=None,
+        requested_by_enpass=False,
+        admin_consent_required=False,
+    ),
+)
+
+SCOPES_BY_LOWER_NAME: dict[str, Scope] = {scope.name.lower(): scope for scope in SCOPES}
+
+# The scopes Enpass's own consent link asks for, in the vendor's order.
+ENPASS_SCOPE_NAMES: tuple[str, ...] = tuple(s.name for s in SCOPES if s.requested_by_enpass)
+# Sign-in scopes that may be granted when a stack asks for them; never by default.
+SIGN_IN_SCOPE_NAMES: tuple[str, ...] = tuple(s.name for s in SCOPES if not s.requested_by_enpass)
+ALL_SCOPE_NAMES: tuple[str, ...] = tuple(s.name for s in SCOPES)
+
+
+def canonical_scope(name: str) -> str | None:
+    """The catalog's spelling of ``name`` (matched case-insensitively), or None if unknown."""
+    scope = SCOPES_BY_LOWER_NAME.get(name.lower())
+    return scope.name if scope else None
+
+
+@dataclass(frozen=True)
+class DirectoryRole:
+    """A built-in Entra role that can grant tenant-wide consent to Enpass's delegated scopes."""
+
+    name: str
+    template_id: str
+
+
+# Role template ids: https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference
+# Who may consent: https://learn.microsoft.com/entra/identity/enterprise-apps/grant-admin-consent
+CONSENT_CAPABLE_ROLES: tuple[DirectoryRole, ...] = (
+    DirectoryRole("Global Administrator", "62e90394-69f5-4237-9190-012177145e10"),
+    DirectoryRole("Privileged Role Administrator", "e8611ab8-c189-46e8-94e1-60213ab1f814"),
+    DirectoryRole("Application Administrator", "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3"),
+    DirectoryRole("Cloud Application Administrator", "158c047a-c907-4556-b7ef-446551a6b5f7"),
+    DirectoryRole("AI Administrator", "d2562ede-74db-457e-a7b6-544e236ebb61"),
+)

@@ -1,0 +1,50 @@
+"""The ``enpass-consent`` command line (DESIGN §5). Commands live in ``enpass_consent.commands``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from enpass_consent import __version__
+from enpass_consent.commands.common import EXIT_ERROR
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="enpass-consent")
+def cli() -> None:
+    """Enpass admin consent in Microsoft Entra ID: explain, audit, preflight, adopt, review, fleet."""
+
+
+def _register() -> None:
+    from enpass_consent.commands import registry
+
+    for command in registry.commands():
+        cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns (and exits with) the exit code.
+
+    Click exits 2 on usage errors, but in CI a 2 must only ever mean drift, so usage errors are
+    caught here and exit 1 with the message and no document.
+    """
+    _register()
+    try:
+        result = cli.main(args=argv, prog_name="enpass-consent", standalone_mode=False)
+    except click.UsageError as exc:
+        exc.show()
+        code = EXIT_ERROR
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_ERROR
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        code = EXIT_ERROR
+    else:
+        code = result if isinstance(result, int) else 0
+    if argv is None:
+        sys.exit(code)
+    return code

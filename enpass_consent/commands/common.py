@@ -1,0 +1,96 @@
+"""Options and plumbing shared by the commands: stack selection, output, exit codes."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from enpass_consent import stackfile
+
+# Exit codes (DESIGN §5), like `terraform plan -detailed-exitcode`.
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_DRIFT = 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UsageError(click.UsageError):
+    """Bad command line: exit 1 (never 2, which CI reads as drift), message, no document."""
+
+    exit_code = EXIT_ERROR
+
+
+def stack_selection(func: F) -> F:
+    """``(--stack NAME... | --all-stacks) [--project-dir DIR]``."""
+    func = click.option(
+        "--project-dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Pulumi project folder (stack files are found in its stackConfigDir).",
+    )(func)
+    func = click.option("--all-stacks", is_flag=True, help="Every Pulumi.<stack>.yaml except the example.")(func)
+    func = click.option("--stack", "stacks", multiple=True, metavar="NAME", help="A stack (repeatable).")(func)
+    return func
+
+
+def output_option(func: F) -> F:
+    return click.option(
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write the report to FILE instead of stdout.",
+    )(func)
+
+
+def format_option(*choices: str, default: str) -> Callable[[F], F]:
+    def decorate(func: F) -> F:
+        return click.option(
+            "--format", "format_", type=click.Choice(choices), default=default, show_default=True
+        )(func)
+
+    return decorate
+
+
+@dataclass(frozen=True)
+class Selection:
+    project_dir: Path
+    stacks: list[str]
+
+
+def select_stacks(stacks: tuple[str, ...], all_stacks: bool, project_dir: Path) -> Selection:
+    """The stacks to work on, in order, without duplicates; usage errors for bad combinations."""
+    if stacks and all_stacks:
+        raise UsageError("use either --stack or --all-stacks, not both")
+    if not stacks and not all_stacks:
+        raise UsageError("name the stacks: --stack NAME (repeatable) or --all-stacks")
+    if all_stacks:
+        try:
+            names = stackfile.all_stacks(project_dir)
+        except stackfile.StackFileError as exc:
+            raise UsageError(str(exc)) from None
+        if not names:
+            raise UsageError(f"--all-stacks found no Pulumi.<stack>.yaml in {project_dir}")
+        return Selection(project_dir, names)
+    return Selection(project_dir, list(dict.fromkeys(stacks)))
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write the document to ``output`` atomically, or to stdout; nothing else goes to stdout."""
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        return
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    tmp.replace(output)
+
+
+def log(message: str) -> None:
+    """Progress and diagnostics: stderr only, so stdout stays a clean document."""
+    click.echo(message, err=True)

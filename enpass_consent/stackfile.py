@@ -1,0 +1,145 @@
+"""Stack files on disk: where they are, which stacks exist, and their settings in Pulumi's string form.
+
+The CLI reads a stack's desired state from its ``Pulumi.<stack>.yaml``, turns the YAML into the
+strings Pulumi would hand the program (``config_strings``) and validates them with the same
+``settings.parse`` the program uses.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+from enpass_consent import settings
+
+PROJECT_FILE = "Pulumi.yaml"
+EXAMPLE_FILE = "Pulumi.example.yaml"
+
+
+class StackFileError(ValueError):
+    """A project or stack file cannot be used; the message names the file."""
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    return yaml
+
+
+def load_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StackFileError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return _yaml().load(StringIO(text))
+    except YAMLError as exc:
+        raise StackFileError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+
+
+def stack_config_dir(project_dir: Path) -> Path:
+    """The folder holding the stack files: Pulumi.yaml's ``stackConfigDir``, else the project folder."""
+    project_file = project_dir / PROJECT_FILE
+    if not project_file.is_file():
+        raise StackFileError(f"{project_file}: no Pulumi project here (use --project-dir)")
+    project = load_yaml(project_file)
+    if not isinstance(project, Mapping):
+        raise StackFileError(f"{project_file}: not a Pulumi project file")
+    config_dir = project.get("stackConfigDir")
+    if config_dir is None:
+        return project_dir
+    if not isinstance(config_dir, str) or not config_dir.strip():
+        raise StackFileError(f"{project_file}: stackConfigDir must be a folder name (got {config_dir!r})")
+    return project_dir / config_dir
+
+
+def stack_path(project_dir: Path, stack: str) -> Path:
+    return stack_config_dir(project_dir) / f"Pulumi.{stack}.yaml"
+
+
+def all_stacks(project_dir: Path) -> list[str]:
+    """Every ``Pulumi.*.yaml`` stack in the stack folder, except the project file and the example."""
+    folder = stack_config_dir(project_dir)
+    names = []
+    for path in folder.glob("Pulumi.*.yaml"):
+        if path.name in (PROJECT_FILE, EXAMPLE_FILE):
+            continue
+        names.append(path.name[len("Pulumi.") : -len(".yaml")])
+    return sorted(names)
+
+
+@dataclass(frozen=True)
+class StackFile:
+    """One stack file as read: its path, the parsed YAML document and the config in string form."""
+
+    stack: str
+    path: Path
+    text: str
+    document: Any
+    config: dict[str, str]
+
+
+def read(project_dir: Path, stack: str) -> StackFile:
+    """Read and convert a stack file; ``StackFileError`` names the file when it cannot be used."""
+    path = stack_path(project_dir, stack)
+    if not path.is_file():
+        raise StackFileError(f"{path}: no such stack file for stack {stack!r}")
+    text = path.read_text(encoding="utf-8")
+    document = load_yaml(path)
+    return StackFile(stack, path, text, document, config_strings(document, path))
+
+
+def config_strings(document: Any, path: Path) -> dict[str, str]:
+    """The ``config:`` block as Pulumi passes it to a program: every value a string, JSON for the rest."""
+    if document is None:
+        document = {}
+    if not isinstance(document, Mapping):
+        raise StackFileError(f"{path}: a stack file must be a YAML mapping")
+    config = document.get("config") or {}
+    if not isinstance(config, Mapping):
+        raise StackFileError(f"{path}: 'config' must be a mapping")
+    out: dict[str, str] = {}
+    for key, value in config.items():
+        key = str(key)
+        relevant = key.startswith(f"{settings.PROJECT}:") or key in (
+            settings.TENANT_ID,
+            settings.CLIENT_ID,
+            settings.ENVIRONMENT,
+        )
+        if not relevant:
+            continue
+        if isinstance(value, Mapping) and "secure" in value:
+            raise StackFileError(f"{path}: {key} is a secure: value; the enpass-consent settings must be plain values")
+        out[key] = _to_string(value)
+    if settings.TENANT_ID not in out and document.get("environment"):
+        raise StackFileError(
+            f"{path}: {settings.TENANT_ID} is not in the stack file; a value imported through an ESC "
+            "'environment:' cannot be read here and must be written in the stack file itself"
+        )
+    return out
+
+
+def _to_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(_plain(value))
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's commented containers -> plain lists and dicts (for json.dumps)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
