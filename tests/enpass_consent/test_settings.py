@@ -1,0 +1,254 @@
+"""Every rule of the settings contract (DESIGN §4): one bad value per case, the exact message."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from enpass_consent import catalog, settings
+from enpass_consent.settings import AssigneeKind, SettingsError
+
+TENANT = "11111111-2222-3333-4444-555555555555"
+USER_A = "aaaaaaaa-0000-4000-8000-000000000001"
+USER_B = "aaaaaaaa-0000-4000-8000-000000000002"
+GROUP_ID = "bbbbbbbb-0000-4000-8000-000000000001"
+SP_ID = "cccccccc-0000-4000-8000-000000000001"
+
+
+def cfg(**project: Any) -> dict[str, str]:
+    out = {settings.TENANT_ID: TENANT}
+    for key, value in project.items():
+        full = key if ":" in key else f"enpass-consent:{key}"
+        out[full] = value if isinstance(value, str) else json.dumps(value)
+    return out
+
+
+def test_defaults() -> None:
+    parsed = settings.parse(cfg())
+    assert parsed.tenant_id == TENANT
+    assert parsed.cloud.name == "global"
+    assert parsed.scopes == tuple(sorted(catalog.ENPASS_SCOPE_NAMES))
+    assert len(parsed.scopes) == 8
+    assert parsed.tenant_wide_consent is True
+    assert parsed.consent_user_ids == ()
+    assert parsed.assignees == ()
+    assert parsed.assignment_required is False
+    assert parsed.protect is True
+    assert parsed.adopt == settings.Adoption()
+    assert parsed.client_id is None
+
+
+def test_scopes_are_matched_case_insensitively_and_written_in_catalog_spelling() -> None:
+    parsed = settings.parse(cfg(scopes=["user.read", "OFFLINE_ACCESS", "openid"]))
+    assert parsed.scopes == ("User.Read", "offline_access", "openid")
+
+
+def test_assignment_required_follows_assignments() -> None:
+    parsed = settings.parse(cfg(groups=["Team (EU)", GROUP_ID.upper()], users=[USER_A]))
+    assert parsed.assignment_required is True
+    assert [(a.kind, a.object_id, a.display_name, a.name_key) for a in parsed.assignees] == [
+        (AssigneeKind.GROUP, None, "Team (EU)", "team-eu"),
+        (AssigneeKind.GROUP, GROUP_ID, None, GROUP_ID),
+        (AssigneeKind.USER, USER_A, None, USER_A),
+    ]
+
+
+def test_per_user_consent() -> None:
+    parsed = settings.parse(cfg(tenantWideConsent="false", consentUsers=[USER_A.upper()]))
+    assert parsed.tenant_wide_consent is False
+    assert parsed.consent_user_ids == (USER_A,)
+
+
+def test_structured_and_json_string_values_parse_alike() -> None:
+    as_json_text = cfg(scopes='["User.Read"]', protect="False")
+    as_structured = cfg(scopes=["User.Read"], protect=False)
+    assert settings.parse(as_json_text) == settings.parse(as_structured)
+
+
+def test_adopt() -> None:
+    parsed = settings.parse(
+        cfg(
+            groups=["Enpass Users"],
+            adopt={
+                "servicePrincipalObjectId": SP_ID,
+                "grantId": "AVs6JuUDjkCF-_",
+                "assignmentIds": {"Enpass Users": "x_1"},
+            },
+        )
+    )
+    assert parsed.adopt == settings.Adoption(SP_ID, "AVs6JuUDjkCF-_", {}, {"Enpass Users": "x_1"})
+
+
+BAD: list[tuple[str, dict[str, str], str]] = [
+    (
+        "tenant missing",
+        {},
+        "azuread:tenantId: required in the stack file itself, so an inherited ARM_TENANT_ID can never pick the tenant",
+    ),
+    (
+        "tenant not a guid",
+        {settings.TENANT_ID: "contoso.onmicrosoft.com"},
+        "azuread:tenantId: not a GUID (got 'contoso.onmicrosoft.com')",
+    ),
+    (
+        "tenant braces",
+        {settings.TENANT_ID: "{" + TENANT + "}"},
+        "azuread:tenantId: not a GUID in the 8-4-4-4-12 form (got '{" + TENANT + "}')",
+    ),
+    ("client id", cfg(**{"azuread:clientId": "abc"}), "azuread:clientId: not a GUID (got 'abc')"),
+    (
+        "cloud unknown",
+        cfg(**{"azuread:environment": "mars"}),
+        "azuread:environment: unknown cloud; known clouds are global, usgovernmentl4, usgovernmentl5, china, public, usgovernment, dod (got 'mars')",
+    ),
+    (
+        "cloud not published",
+        cfg(**{"azuread:environment": "usgovernmentl4"}),
+        "azuread:environment: Enpass is published only in the global (public) cloud; it cannot be consented in the usgovernmentl4 cloud (got 'usgovernmentl4')",
+    ),
+    (
+        "unknown key",
+        cfg(scope=["User.Read"]),
+        "enpass-consent:scope: unknown setting; the settings are enpass-consent:scopes, enpass-consent:tenantWideConsent, enpass-consent:consentUsers, enpass-consent:groups, enpass-consent:users, enpass-consent:assignmentRequired, enpass-consent:protect, enpass-consent:adopt, enpass-consent:notificationEmails",
+    ),
+    (
+        "scope unknown",
+        cfg(scopes=["User.Read", "Mail.Read"]),
+        'enpass-consent:scopes: unknown scope \'Mail.Read\'; Enpass may hold only User.Read, Files.ReadWrite.AppFolder, offline_access, Sites.ReadWrite.All, Team.ReadBasic.All, User.ReadBasic.All, Channel.ReadBasic.All, Group.Read.All, openid, profile, email (got ["User.Read", "Mail.Read"])',
+    ),
+    (
+        "scopes empty",
+        cfg(scopes=[]),
+        "enpass-consent:scopes: is empty; to grant nothing, set tenantWideConsent: false or remove the stack (got [])",
+    ),
+    (
+        "scopes duplicate",
+        cfg(scopes=["User.Read", "user.read"]),
+        "enpass-consent:scopes: duplicate scope 'user.read' (same as 'User.Read') (got [\"User.Read\", \"user.read\"])",
+    ),
+    (
+        "scopes not a list",
+        cfg(scopes="User.Read"),
+        "enpass-consent:scopes: must be a list of strings (got 'User.Read')",
+    ),
+    ("scopes not strings", cfg(scopes=[1]), "enpass-consent:scopes: must be a list of strings (got [1])"),
+    ("scopes blank entry", cfg(scopes=[" "]), 'enpass-consent:scopes: has an empty entry (got [" "])'),
+    ("bool wrong", cfg(tenantWideConsent="yes"), "enpass-consent:tenantWideConsent: must be true or false (got 'yes')"),
+    (
+        "consent users with tenant-wide",
+        cfg(consentUsers=[USER_A]),
+        f'enpass-consent:consentUsers: per-user consent needs enpass-consent:tenantWideConsent: false; both together are contradictory (got ["{USER_A}"])',
+    ),
+    (
+        "consent users missing",
+        cfg(tenantWideConsent=False),
+        "enpass-consent:consentUsers: required when enpass-consent:tenantWideConsent is false (nobody would be granted anything) (got [])",
+    ),
+    (
+        "consent user not guid",
+        cfg(tenantWideConsent=False, consentUsers=["alice@contoso.com"]),
+        "enpass-consent:consentUsers: not a GUID (got 'alice@contoso.com')",
+    ),
+    (
+        "consent user duplicate",
+        cfg(tenantWideConsent=False, consentUsers=[USER_A, USER_A.upper()]),
+        f"enpass-consent:consentUsers: duplicate object id '{USER_A.upper()}' (got '{USER_A.upper()}')",
+    ),
+    ("user not guid", cfg(users=["bob"]), "enpass-consent:users: not a GUID (got 'bob')"),
+    (
+        "group name no letters",
+        cfg(groups=["()"]),
+        "enpass-consent:groups: a group name needs at least one letter or digit (got '()')",
+    ),
+    (
+        "group names same key",
+        cfg(groups=["Team EU", "team-eu"]),
+        "enpass-consent:groups: duplicate entry: 'team-eu' and 'Team EU' both name enpass-assign-team-eu (got 'team-eu')",
+    ),
+    (
+        "group id duplicate",
+        cfg(groups=[GROUP_ID, GROUP_ID.upper()]),
+        f"enpass-consent:groups: duplicate entry: '{GROUP_ID.upper()}' and '{GROUP_ID}' both name enpass-assign-{GROUP_ID} (got '{GROUP_ID.upper()}')",
+    ),
+    (
+        "user twice across lists",
+        cfg(groups=[USER_A], users=[USER_A]),
+        f"enpass-consent:users: duplicate entry: '{USER_A}' and '{USER_A}' both name enpass-assign-{USER_A} (got '{USER_A}')",
+    ),
+    (
+        "assignment required without assignees",
+        cfg(assignmentRequired=True),
+        "enpass-consent:assignmentRequired: true with nobody in enpass-consent:groups or enpass-consent:users would lock every user out of Enpass (got true)",
+    ),
+    (
+        "assignment not required with assignees",
+        cfg(assignmentRequired=False, users=[USER_A]),
+        "enpass-consent:assignmentRequired: false while enpass-consent:groups/enpass-consent:users are set: the assignments would restrict nothing (got false)",
+    ),
+    (
+        "email",
+        cfg(notificationEmails=["it-security"]),
+        "enpass-consent:notificationEmails: not an email address (got 'it-security')",
+    ),
+    (
+        "email duplicate",
+        cfg(notificationEmails=["a@b.io", "A@b.io"]),
+        "enpass-consent:notificationEmails: duplicate address (got 'A@b.io')",
+    ),
+    ("adopt not object", cfg(adopt=["x"]), 'enpass-consent:adopt: must be an object (got ["x"])'),
+    (
+        "adopt unknown field",
+        cfg(adopt={"grant": "x"}),
+        "enpass-consent:adopt.grant: unknown field; the fields are servicePrincipalObjectId, grantId, userGrantIds, assignmentIds (got 'x')",
+    ),
+    (
+        "adopt sp not guid",
+        cfg(adopt={"servicePrincipalObjectId": "nope"}),
+        "enpass-consent:adopt.servicePrincipalObjectId: not a GUID (got 'nope')",
+    ),
+    (
+        "adopt grant bad id",
+        cfg(adopt={"servicePrincipalObjectId": SP_ID, "grantId": "a/b"}),
+        "enpass-consent:adopt.grantId: must be a Graph object id (letters, digits, '-' and '_') (got 'a/b')",
+    ),
+    (
+        "adopt grant while per-user",
+        cfg(tenantWideConsent=False, consentUsers=[USER_A], adopt={"servicePrincipalObjectId": SP_ID, "grantId": "g1"}),
+        "enpass-consent:adopt.grantId: adopts a tenant-wide grant while enpass-consent:tenantWideConsent is false (got 'g1')",
+    ),
+    (
+        "adopt user grant for unknown user",
+        cfg(
+            tenantWideConsent=False,
+            consentUsers=[USER_A],
+            adopt={"servicePrincipalObjectId": SP_ID, "userGrantIds": {USER_B: "g2"}},
+        ),
+        f"enpass-consent:adopt.userGrantIds: user is not in enpass-consent:consentUsers, so nothing would import it (got '{USER_B}')",
+    ),
+    (
+        "adopt assignment for unknown entry",
+        cfg(
+            groups=["Enpass Users"], adopt={"servicePrincipalObjectId": SP_ID, "assignmentIds": {"enpass users": "a1"}}
+        ),
+        "enpass-consent:adopt.assignmentIds: not an entry of enpass-consent:groups or enpass-consent:users exactly as written, so nothing would import it (got 'enpass users')",
+    ),
+    (
+        "adopt grant without sp",
+        cfg(adopt={"grantId": "g1"}),
+        "enpass-consent:adopt.servicePrincipalObjectId: required when adopting grants or assignments (their import ids need the SP object id)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), [(c, m) for _, c, m in BAD], ids=[i for i, _, _ in BAD])
+def test_invalid_settings_name_the_key_and_value(config: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        settings.parse(config)
+    assert str(caught.value) == message
+
+
+def test_name_key() -> None:
+    assert settings.name_key("Team (EU)") == "team-eu"
+    assert settings.name_key("  Bob's  Team--Ops ") == "bob-s-team-ops"

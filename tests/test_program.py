@@ -1,0 +1,211 @@
+"""The whole ``__main__.py`` under the mock runtime, with stack config (DESIGN §4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+from ruamel.yaml import YAML
+
+from components import enpass_consent as component_module
+from enpass_consent import catalog, settings, stackfile
+from tests.enpass_consent.test_settings import BAD
+from tests.support import pulumi_harness as h
+
+USER_A = "aaaaaaaa-0000-4000-8000-000000000001"
+GROUP_ID = "bbbbbbbb-0000-4000-8000-000000000001"
+FIXTURES = Path(__file__).parent / "fixtures" / "stacks"
+CONTRACT_EXPORTS = {
+    "tenantId",
+    "servicePrincipalObjectId",
+    "tenantWideGrantId",
+    "grantedScopes",
+    "assignedPrincipals",
+    "adminConsentUrl",
+}
+
+
+def tokens(run: h.Run) -> list[str]:
+    return [c.token for c in run.mocks.calls]
+
+
+def test_default_settings() -> None:
+    run = h.run_program(h.default_config())
+    requests = run.monitor.program_requests()
+    assert sorted(requests) == ["enpass", "enpass-grant", "enpass-sp"]
+    assert len(run.monitor.of_type(h.SP_TYPE)) == 1
+    sp = requests["enpass-sp"]
+    sp_inputs = h.inputs(sp)
+    assert sp_inputs["clientId"] == "b642a132-0d12-4ff0-98d6-f5a4aee7089f"
+    assert sp_inputs["useExisting"] is True and sp_inputs["appRoleAssignmentRequired"] is False
+    assert sp.retainOnDelete is True and sp.protect is True
+    grant_inputs = h.inputs(requests["enpass-grant"])
+    assert set(grant_inputs["claimValues"]) == set(catalog.ENPASS_SCOPE_NAMES) and len(grant_inputs["claimValues"]) == 8
+    assert grant_inputs["resourceServicePrincipalObjectId"] == h.GRAPH_SP_OBJECT_ID
+
+    assert set(run.outputs) == CONTRACT_EXPORTS
+    assert run.outputs["tenantId"] == h.TENANT_ID
+    assert run.outputs["servicePrincipalObjectId"] == h.ENPASS_SP_OBJECT_ID
+    assert run.outputs["tenantWideGrantId"] == "enpass-grant-id"
+    assert run.outputs["grantedScopes"] == sorted(catalog.ENPASS_SCOPE_NAMES)
+    assert run.outputs["assignedPrincipals"] == []
+    url = run.outputs["adminConsentUrl"]
+    assert url.startswith(
+        f"https://login.microsoftonline.com/{h.TENANT_ID}/v2.0/adminconsent?client_id={catalog.ENPASS_APP_ID}&"
+    )
+    assert "organizations" not in url and "common" not in url
+    assert "+offline_access&" in url and "graph.microsoft.com%2FUser.Read+" in url
+    assert "redirect_uri=https%3A%2F%2Fauth.enpass.io%2Fonedrive%2F" in url
+    assert tokens(run) == [h.GET_CLIENT_CONFIG, h.GET_SERVICE_PRINCIPAL]
+
+
+def test_preview_mode_registers_the_same_and_leaves_unknowns_unknown() -> None:
+    run = h.run_program(h.default_config(groups=["Enpass Users"]), preview=True)
+    assert sorted(run.monitor.program_requests()) == [
+        "enpass",
+        "enpass-assign-enpass-users",
+        "enpass-grant",
+        "enpass-sp",
+    ]
+    grant_inputs = h.inputs(run.monitor.requests["enpass-grant"])
+    assert set(grant_inputs["claimValues"]) == set(catalog.ENPASS_SCOPE_NAMES)
+    # Proof that the known exports were resolved in preview, and the created objects' ids were not.
+    assert set(run.outputs) == CONTRACT_EXPORTS - {"servicePrincipalObjectId", "tenantWideGrantId"}
+    assert run.outputs["assignedPrincipals"] == [h.group_object_id("Enpass Users")]
+
+
+def test_groups_by_id_and_by_name() -> None:
+    run = h.run_program(h.default_config(groups=["Team (EU)", GROUP_ID]))
+    assert sorted(n for n in run.monitor.program_requests() if n.startswith("enpass-assign-")) == [
+        f"enpass-assign-{GROUP_ID}",
+        "enpass-assign-team-eu",
+    ]
+    by_name = h.inputs(run.monitor.requests["enpass-assign-team-eu"])
+    assert by_name["principalObjectId"] == h.group_object_id("Team (EU)")
+    group_calls = [c.args for c in run.mocks.calls if c.token == h.GET_GROUP]
+    assert group_calls == [{"displayName": "Team (EU)", "securityEnabled": True}]
+    assert tokens(run).count(h.GET_CLIENT_CONFIG) == 1 and tokens(run).count(h.GET_SERVICE_PRINCIPAL) == 1
+    assert len(tokens(run)) == 3  # client config, Graph SP, one per group given by name
+    assert run.outputs["assignedPrincipals"] == sorted([GROUP_ID, h.group_object_id("Team (EU)")])
+    assert h.inputs(run.monitor.requests["enpass-sp"])["appRoleAssignmentRequired"] is True
+
+
+def test_per_user_consent() -> None:
+    run = h.run_program(h.default_config(tenantWideConsent=False, consentUsers=[USER_A]))
+    assert sorted(run.monitor.program_requests()) == ["enpass", f"enpass-grant-{USER_A}", "enpass-sp"]
+    assert run.outputs["tenantWideGrantId"] is None
+    assert h.inputs(run.monitor.requests[f"enpass-grant-{USER_A}"])["userObjectId"] == USER_A
+
+
+def test_adopt_ids_are_imported() -> None:
+    run = h.run_program(
+        h.default_config(
+            users=[USER_A],
+            adopt={
+                "servicePrincipalObjectId": "cccccccc-0000-4000-8000-000000000001",
+                "grantId": "g-1",
+                "assignmentIds": {USER_A: "a-1"},
+            },
+        )
+    )
+    requests = run.monitor.requests
+    assert requests["enpass-sp"].importId == "cccccccc-0000-4000-8000-000000000001"
+    assert requests["enpass-grant"].importId == "/oauth2PermissionGrants/g-1"
+    assert requests[f"enpass-assign-{USER_A}"].importId == (
+        "/servicePrincipals/cccccccc-0000-4000-8000-000000000001/appRoleAssignedTo/a-1"
+    )
+    assert run.outputs["servicePrincipalObjectId"] == "cccccccc-0000-4000-8000-000000000001"
+
+
+def test_wrong_tenant_fails_before_any_resource() -> None:
+    mocks = h.EntraMocks(signed_in_tenant="99999999-0000-0000-0000-000000000000")
+    with pytest.raises(pulumi.RunError, match="signed in to tenant '99999999-0000-0000-0000-000000000000'"):
+        h.run_program(h.default_config(), mocks=mocks)
+    assert_no_resources(mocks)
+
+
+def test_scope_missing_from_the_tenants_graph_sp_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(h, "GRAPH_SCOPE_IDS", {"User.Read": "x"})
+    mocks = h.EntraMocks()
+    with pytest.raises(pulumi.RunError) as caught:
+        h.run_program(h.default_config(scopes=["User.Read", "Group.Read.All"]), mocks=mocks)
+    assert str(caught.value) == (
+        "enpass-consent:scopes: Group.Read.All is not a delegated scope of Microsoft Graph's service principal "
+        f"in tenant {h.TENANT_ID}"
+    )
+    assert_no_resources(mocks)
+
+
+def test_group_name_that_resolves_to_nothing_fails_before_any_resource() -> None:
+    mocks = h.EntraMocks(groups={})
+    with pytest.raises(pulumi.RunError, match="enpass-consent:groups: cannot resolve security group 'Ghosts'"):
+        h.run_program(h.default_config(groups=["Ghosts"]), mocks=mocks)
+    assert_no_resources(mocks)
+
+
+@pytest.mark.parametrize(("config", "message"), [(c, m) for _, c, m in BAD], ids=[i for i, _, _ in BAD])
+def test_every_invalid_setting_fails_before_any_resource_or_lookup(config: dict[str, str], message: str) -> None:
+    mocks = h.EntraMocks()
+    with pytest.raises(pulumi.RunError) as caught:
+        h.run_program(config, mocks=mocks)
+    assert str(caught.value) == message
+    assert mocks.calls == []
+    assert_no_resources(mocks)
+
+
+def assert_no_resources(mocks: h.EntraMocks) -> None:
+    # Only the root Stack may exist; RecordingMonitor is reachable through the mocks' run.
+    from pulumi.runtime import settings as runtime_settings
+
+    monitor = runtime_settings.SETTINGS.monitor
+    assert isinstance(monitor, h.RecordingMonitor)
+    assert monitor.program_requests() == {}
+
+
+def test_schema_defaults_equal_settings_defaults() -> None:
+    project = YAML(typ="safe").load((h.REPO / "Pulumi.yaml").read_text())
+    schema = project["config"]
+    declared = {f"{settings.PROJECT}:{key}": value["default"] for key, value in schema.items()}
+    assert declared == settings.DEFAULTS
+    assert f"{settings.PROJECT}:assignmentRequired" not in declared and f"{settings.PROJECT}:adopt" not in declared
+    types = {bool: "boolean", list: "array"}
+    for key, value in schema.items():
+        assert value["type"] == types[type(value["default"])], key
+        assert value["description"], key
+
+
+def pulumi_form(document: Any) -> dict[str, str]:
+    """What the Pulumi CLI hands a program for a stack file: strings, JSON for everything else.
+
+    Written independently of ``stackfile.config_strings`` on purpose.
+    """
+    out = {}
+    for key, value in (document.get("config") or {}).items():
+        if isinstance(value, str):
+            out[key] = value
+        elif isinstance(value, bool):
+            out[key] = str(value).lower()
+        else:
+            out[key] = json.dumps(value)
+    return out
+
+
+@pytest.mark.parametrize("stack", ["structured", "jsontext"])
+def test_program_and_cli_parse_the_same_stack_file_alike(stack: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = FIXTURES / f"Pulumi.{stack}.yaml"
+    cli_view = settings.parse(stackfile.config_strings(stackfile.load_yaml(path), path))
+
+    seen: list[settings.Settings] = []
+    original = component_module.EnpassConsent.__init__
+
+    def spy(self: Any, name: str, args: component_module.EnpassConsentArgs, opts: Any = None) -> None:
+        seen.append(args.settings)
+        original(self, name, args, opts)
+
+    monkeypatch.setattr(component_module.EnpassConsent, "__init__", spy)
+    document = YAML(typ="safe").load(path.read_text())
+    h.run_program(pulumi_form(document))
+    assert seen == [cli_view]
