@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -51,9 +53,7 @@ def output_option(func: F) -> F:
 
 def format_option(*choices: str, default: str) -> Callable[[F], F]:
     def decorate(func: F) -> F:
-        return click.option(
-            "--format", "format_", type=click.Choice(choices), default=default, show_default=True
-        )(func)
+        return click.option("--format", "format_", type=click.Choice(choices), default=default, show_default=True)(func)
 
     return decorate
 
@@ -94,3 +94,31 @@ def emit(text: str, output: Path | None) -> None:
 def log(message: str) -> None:
     """Progress and diagnostics: stderr only, so stdout stays a clean document."""
     click.echo(message, err=True)
+
+
+@contextlib.contextmanager
+def progress(label: str, total: int) -> Iterator[Callable[[str], None]]:
+    """A progress bar on stderr when stderr is a terminal; otherwise nothing (CI logs stay clean)."""
+    if not sys.stderr.isatty() or total == 0:
+        yield lambda _description: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[bold]{task.fields[label]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=total, label=label)
+        lock = threading.Lock()
+
+        def advance(description: str) -> None:
+            with lock:
+                bar.update(task, advance=1, description=description)
+
+        yield advance

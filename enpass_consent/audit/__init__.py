@@ -1,0 +1,1 @@
+"""``audit``: collect (Graph reads) -> evaluate (pure) -> report, per tenant."""

@@ -1,0 +1,86 @@
+"""What the audit read from one tenant: plain, typed records built from Graph's JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ALL_PRINCIPALS = "AllPrincipals"
+PRINCIPAL = "Principal"
+
+
+@dataclass(frozen=True)
+class ServicePrincipal:
+    object_id: str
+    app_id: str
+    account_enabled: bool
+    app_role_assignment_required: bool
+
+    @classmethod
+    def from_graph(cls, body: Mapping[str, Any]) -> ServicePrincipal:
+        return cls(
+            object_id=str(body["id"]),
+            app_id=str(body.get("appId", "")),
+            account_enabled=bool(body.get("accountEnabled", True)),
+            app_role_assignment_required=bool(body.get("appRoleAssignmentRequired", False)),
+        )
+
+
+@dataclass(frozen=True)
+class Grant:
+    """An oauth2PermissionGrant whose client is Enpass."""
+
+    grant_id: str
+    consent_type: str
+    principal_id: str | None
+    resource_id: str
+    scopes: tuple[str, ...]
+    """Claim values as Graph spells them, in Graph's order."""
+
+    @classmethod
+    def from_graph(cls, body: Mapping[str, Any]) -> Grant:
+        principal = body.get("principalId")
+        return cls(
+            grant_id=str(body["id"]),
+            consent_type=str(body.get("consentType", "")),
+            principal_id=str(principal).lower() if principal else None,
+            resource_id=str(body.get("resourceId", "")).lower(),
+            scopes=tuple((body.get("scope") or "").split()),
+        )
+
+
+@dataclass(frozen=True)
+class AppRoleAssignment:
+    assignment_id: str
+    app_role_id: str
+    principal_id: str
+    principal_type: str
+    principal_display_name: str
+    resource_id: str
+
+    @classmethod
+    def from_graph(cls, body: Mapping[str, Any]) -> AppRoleAssignment:
+        return cls(
+            assignment_id=str(body["id"]),
+            app_role_id=str(body.get("appRoleId", "")).lower(),
+            principal_id=str(body.get("principalId", "")).lower(),
+            principal_type=str(body.get("principalType", "")),
+            principal_display_name=str(body.get("principalDisplayName") or ""),
+            resource_id=str(body.get("resourceId", "")).lower(),
+        )
+
+
+@dataclass(frozen=True)
+class TenantState:
+    """Everything the evaluation needs; ``service_principal`` None means Enpass has no SP here."""
+
+    service_principal: ServicePrincipal | None
+    graph_service_principal_id: str | None = None
+    grants: tuple[Grant, ...] = ()
+    app_permissions: tuple[AppRoleAssignment, ...] = ()
+    """App role assignments granted TO Enpass (application permissions)."""
+    assigned_to: tuple[AppRoleAssignment, ...] = ()
+    """Users, groups and service principals assigned to Enpass."""
+    group_matches: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """For each group given by display name (entry as written): ids of the security groups with that name."""

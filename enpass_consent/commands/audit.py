@@ -1,0 +1,60 @@
+"""``enpass-consent audit``: what Pulumi cannot see, across tenants (DESIGN §5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from enpass_consent.audit import report
+from enpass_consent.audit.result import TenantResult
+from enpass_consent.audit.run import DEFAULT_CONCURRENCY, audit_stacks
+from enpass_consent.commands.common import (
+    emit,
+    format_option,
+    log,
+    output_option,
+    progress,
+    select_stacks,
+    stack_selection,
+)
+from enpass_consent.graph.errors import ConfigurationError
+from enpass_consent.graph.factory import GraphFactory
+
+
+@click.command("audit")
+@stack_selection
+@format_option("table", "json", "markdown", default="table")
+@output_option
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1, max=256),
+    default=DEFAULT_CONCURRENCY,
+    show_default=True,
+    help="Tenants audited at the same time.",
+)
+def audit(
+    stacks: tuple[str, ...],
+    all_stacks: bool,
+    project_dir: Path,
+    format_: str,
+    output: Path | None,
+    concurrency: int,
+) -> int:
+    """Compare each stack's tenant with its stack file, read-only. Exit 0 in sync, 2 drift, 1 error."""
+    selection = select_stacks(stacks, all_stacks, project_dir)
+    with GraphFactory(concurrency=concurrency) as factory:
+        try:
+            log(f"enpass-consent: signing in with {factory.credential.kind}")
+        except ConfigurationError as exc:
+            log(f"enpass-consent: {exc}")  # every tenant reports it as its error below
+        with progress("audit", len(selection.stacks)) as advance:
+
+            def done(result: TenantResult) -> None:
+                advance(f"{result.stack}: {result.status.value}")
+
+            audit_report = audit_stacks(
+                selection.project_dir, selection.stacks, factory, concurrency=concurrency, on_done=done
+            )
+    emit(report.RENDERERS[format_](audit_report), output)
+    return audit_report.exit_code

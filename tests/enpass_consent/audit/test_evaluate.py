@@ -1,0 +1,229 @@
+"""The evaluator table: each finding code with the objectId/expected/actual of DESIGN §5."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from enpass_consent import catalog, settings
+from enpass_consent.audit.evaluate import evaluate
+from enpass_consent.audit.state import AppRoleAssignment, Grant, ServicePrincipal, TenantState
+from enpass_consent.findings import CODES
+
+TENANT = "11111111-2222-3333-4444-555555555555"
+SP = "e0000000-0000-4000-8000-000000000001"
+GRAPH = "a0000000-0000-4000-8000-000000000001"
+OTHER_API = "d0000000-0000-4000-8000-000000000001"
+USER_A = "aaaaaaaa-0000-4000-8000-000000000001"
+USER_B = "aaaaaaaa-0000-4000-8000-000000000002"
+GROUP_1 = "bbbbbbbb-0000-4000-8000-000000000001"
+GROUP_2 = "bbbbbbbb-0000-4000-8000-000000000002"
+TENANT_GRANT = Grant("grant-all", "AllPrincipals", None, GRAPH, catalog.ENPASS_SCOPE_NAMES)
+
+
+def stack(**project: Any) -> settings.Settings:
+    config = {settings.TENANT_ID: TENANT}
+    config.update({f"enpass-consent:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in project.items()})
+    return settings.parse(config)
+
+
+def tenant(**changes: Any) -> TenantState:
+    base = TenantState(
+        service_principal=ServicePrincipal(SP, catalog.ENPASS_APP_ID, True, False),
+        graph_service_principal_id=GRAPH,
+        grants=(TENANT_GRANT,),
+    )
+    return replace(base, **changes)
+
+
+def assignment(
+    assignment_id: str, principal: str, kind: str = "Group", role: str = catalog.DEFAULT_ACCESS_APP_ROLE_ID
+) -> AppRoleAssignment:
+    return AppRoleAssignment(assignment_id, role, principal, kind, "", SP)
+
+
+def rows(desired: settings.Settings, state: TenantState) -> list[tuple[Any, ...]]:
+    return [(f.code, f.severity.value, f.object_id, f.expected, f.actual) for f in evaluate(desired, state)]
+
+
+def sp_with(**changes: Any) -> ServicePrincipal:
+    return replace(ServicePrincipal(SP, catalog.ENPASS_APP_ID, True, False), **changes)
+
+
+CASES: list[tuple[str, settings.Settings, TenantState, list[tuple[Any, ...]]]] = [
+    ("in sync, defaults", stack(), tenant(), []),
+    (
+        "in sync, scopes in another case and order",
+        stack(),
+        tenant(grants=(replace(TENANT_GRANT, scopes=tuple(s.upper() for s in reversed(catalog.ENPASS_SCOPE_NAMES))),)),
+        [],
+    ),
+    (
+        "in sync, groups by id and name, a user",
+        stack(groups=[GROUP_1, "Enpass Users"], users=[USER_A]),
+        tenant(
+            service_principal=sp_with(app_role_assignment_required=True),
+            assigned_to=(assignment("as-1", GROUP_1), assignment("as-2", GROUP_2), assignment("as-3", USER_A, "User")),
+            group_matches={"Enpass Users": (GROUP_2,)},
+        ),
+        [],
+    ),
+    (
+        "SP missing is the only finding",
+        stack(groups=[GROUP_1]),
+        TenantState(service_principal=None),
+        [("SP_MISSING", "high", None, catalog.ENPASS_APP_ID, None)],
+    ),
+    (
+        "SP disabled",
+        stack(),
+        tenant(service_principal=sp_with(account_enabled=False)),
+        [("SP_DISABLED", "high", SP, None, None)],
+    ),
+    (
+        "assignment required mismatch",
+        stack(),
+        tenant(service_principal=sp_with(app_role_assignment_required=True)),
+        [("ASSIGNMENT_REQUIRED_MISMATCH", "medium", SP, False, True)],
+    ),
+    ("grant missing is one finding", stack(), tenant(grants=()), [("GRANT_MISSING", "high", None, None, None)]),
+    (
+        "grant unexpected when per-user only",
+        stack(tenantWideConsent=False, consentUsers=[USER_A]),
+        tenant(grants=(TENANT_GRANT, Grant("grant-a", "Principal", USER_A, GRAPH, catalog.ENPASS_SCOPE_NAMES))),
+        [("GRANT_UNEXPECTED", "high", "grant-all", None, None)],
+    ),
+    (
+        "scope missing",
+        stack(),
+        tenant(
+            grants=(
+                replace(TENANT_GRANT, scopes=tuple(s for s in catalog.ENPASS_SCOPE_NAMES if s != "Group.Read.All")),
+            )
+        ),
+        [("SCOPE_MISSING", "high", "grant-all", "Group.Read.All", None)],
+    ),
+    (
+        "scope extra",
+        stack(),
+        tenant(grants=(replace(TENANT_GRANT, scopes=(*catalog.ENPASS_SCOPE_NAMES, "Mail.Read")),)),
+        [("SCOPE_EXTRA", "high", "grant-all", None, "Mail.Read")],
+    ),
+    (
+        "sign-in scopes held but not asked for are info",
+        stack(),
+        tenant(grants=(replace(TENANT_GRANT, scopes=(*catalog.ENPASS_SCOPE_NAMES, "openid", "Profile")),)),
+        [("SCOPE_EXTRA", "info", "grant-all", None, "openid"), ("SCOPE_EXTRA", "info", "grant-all", None, "Profile")],
+    ),
+    (
+        "sign-in scopes asked for and missing are high",
+        stack(scopes=[*catalog.ENPASS_SCOPE_NAMES, "email"]),
+        tenant(),
+        [("SCOPE_MISSING", "high", "grant-all", "email", None)],
+    ),
+    (
+        "per-user grant of a user not in consentUsers",
+        stack(),
+        tenant(grants=(TENANT_GRANT, Grant("grant-b", "Principal", USER_B, GRAPH, ("User.Read",)))),
+        [("USER_GRANT", "medium", "grant-b", None, USER_B)],
+    ),
+    (
+        "per-user grant missing",
+        stack(tenantWideConsent=False, consentUsers=[USER_A, USER_B]),
+        tenant(grants=(Grant("grant-a", "Principal", USER_A, GRAPH, catalog.ENPASS_SCOPE_NAMES),)),
+        [("USER_GRANT_MISSING", "medium", None, USER_B, None)],
+    ),
+    (
+        "per-user grant with an extra scope",
+        stack(tenantWideConsent=False, consentUsers=[USER_A]),
+        tenant(
+            grants=(Grant("grant-a", "Principal", USER_A, GRAPH, (*catalog.ENPASS_SCOPE_NAMES, "Files.ReadWrite.All")),)
+        ),
+        [("SCOPE_EXTRA", "high", "grant-a", None, "Files.ReadWrite.All")],
+    ),
+    (
+        "foreign grant, whatever its consent type",
+        stack(),
+        tenant(
+            grants=(
+                TENANT_GRANT,
+                Grant("grant-x", "AllPrincipals", None, OTHER_API, ("user_impersonation",)),
+                Grant("grant-y", "Principal", USER_A, OTHER_API, ("x",)),
+            )
+        ),
+        [("FOREIGN_GRANT", "high", "grant-x", None, OTHER_API), ("FOREIGN_GRANT", "high", "grant-y", None, OTHER_API)],
+    ),
+    (
+        "application permission",
+        stack(),
+        tenant(
+            app_permissions=(
+                AppRoleAssignment(
+                    "perm-1", "df021288-bdef-4463-88db-98f22de89214", SP, "ServicePrincipal", "Enpass", GRAPH
+                ),
+            )
+        ),
+        [("APP_PERMISSION", "critical", "perm-1", None, "df021288-bdef-4463-88db-98f22de89214")],
+    ),
+    (
+        "assignment missing",
+        stack(groups=[GROUP_1], users=[USER_A]),
+        tenant(
+            service_principal=sp_with(app_role_assignment_required=True), assigned_to=(assignment("as-1", GROUP_1),)
+        ),
+        [("ASSIGNMENT_MISSING", "medium", None, USER_A, None)],
+    ),
+    (
+        "group name matching no security group",
+        stack(groups=["Ghosts"]),
+        tenant(service_principal=sp_with(app_role_assignment_required=True), group_matches={"Ghosts": ()}),
+        [("ASSIGNMENT_MISSING", "medium", None, "Ghosts", None)],
+    ),
+    (
+        "group name matching several security groups",
+        stack(groups=["Bob's Team"]),
+        tenant(
+            service_principal=sp_with(app_role_assignment_required=True),
+            assigned_to=(assignment("as-1", GROUP_1),),
+            group_matches={"Bob's Team": (GROUP_1, GROUP_2)},
+        ),
+        [("ASSIGNMENT_MISSING", "medium", None, "Bob's Team", None)],
+    ),
+    (
+        "assignment extra",
+        stack(groups=[GROUP_1]),
+        tenant(
+            service_principal=sp_with(app_role_assignment_required=True),
+            assigned_to=(assignment("as-1", GROUP_1), assignment("as-9", USER_B, "User")),
+        ),
+        [("ASSIGNMENT_EXTRA", "medium", "as-9", None, USER_B)],
+    ),
+]
+
+
+@pytest.mark.parametrize(("desired", "state", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_evaluate(desired: settings.Settings, state: TenantState, expected: list[tuple[Any, ...]]) -> None:
+    assert rows(desired, state) == expected
+
+
+def test_every_code_is_covered_by_the_table() -> None:
+    covered = {row[0] for case in CASES for row in case[3]}
+    assert covered == set(CODES)
+
+
+def test_messages_are_specific() -> None:
+    (found,) = evaluate(
+        stack(), tenant(grants=(replace(TENANT_GRANT, scopes=(*catalog.ENPASS_SCOPE_NAMES, "Mail.Read")),))
+    )
+    assert found.message == "Grant grant-all holds Mail.Read, which the stack does not ask for."
+    assert found.to_json() == {
+        "code": "SCOPE_EXTRA",
+        "severity": "high",
+        "message": found.message,
+        "objectId": "grant-all",
+        "expected": None,
+        "actual": "Mail.Read",
+    }
