@@ -51,6 +51,8 @@ class Scope:
 
     name: str
     """The claim value as Microsoft Graph spells it."""
+    graph_scope_id: str
+    """The delegated permission's id on Microsoft Graph (the same in every tenant)."""
     allows: str
     """What Microsoft says the permission allows (admin consent description)."""
     purpose: str
@@ -68,9 +70,14 @@ class Scope:
 
 _ENPASS_GUIDE = "Enpass: enpass-enterprise-app-permissions"
 
+# Scope ids: microsoft-graph-docs-contrib concepts/includes/permissions-ids.md. Descriptions and the
+# admin-consent flags: concepts/permissions-reference.md (https://learn.microsoft.com/graph/permissions-reference).
+# Scanner ratings: cisagov/ScubaGear PowerShell/ScubaGear/schemas/RiskyAppPermissions.json (Graph, delegated).
+
 SCOPES: tuple[Scope, ...] = (
     Scope(
         name="User.Read",
+        graph_scope_id="e1fe6dd8-ba31-4d61-89e7-88639da4683d",
         allows=(
             "Allows users to sign in to the app, and allows the app to read the profile of signed-in "
             "users. It also allows the app to read basic company information of signed-in users."
@@ -87,6 +94,7 @@ SCOPES: tuple[Scope, ...] = (
     ),
     Scope(
         name="Files.ReadWrite.AppFolder",
+        graph_scope_id="8019c312-3263-48e6-825e-2b833497195b",
         allows="Allows the app to read, create, update and delete files in the application's folder.",
         purpose=(
             "Stores the user's primary vault in the private app folder OneDrive > Apps > Enpass and "
@@ -100,6 +108,7 @@ SCOPES: tuple[Scope, ...] = (
     ),
     Scope(
         name="offline_access",
+        graph_scope_id="7427e0e9-2fba-42fe-b0c0-848c9e6a8182",
         allows=(
             "Allows the app to see and update the data you gave it access to, even when users are not "
             "currently using the app. This does not give the app any additional permissions."
@@ -116,6 +125,7 @@ SCOPES: tuple[Scope, ...] = (
     ),
     Scope(
         name="Sites.ReadWrite.All",
+        graph_scope_id="89fe6a52-be36-487e-b7d8-d061c450a026",
         allows=(
             "Allows the application to edit or delete documents and list items in all site collections "
             "on behalf of the signed-in user."
@@ -131,6 +141,7 @@ SCOPES: tuple[Scope, ...] = (
     ),
     Scope(
         name="Team.ReadBasic.All",
+        graph_scope_id="485be79e-c497-4b35-9400-0e3fa7f2a5d4",
         allows="Read the names and descriptions of teams, on behalf of the signed-in user.",
         purpose=f"Lists the user's teams so a vault can be shared with a team ({_ENPASS_GUIDE}).",
         risk=Risk.LOW,
@@ -141,6 +152,7 @@ SCOPES: tuple[Scope, ...] = (
     ),
     Scope(
         name="User.ReadBasic.All",
+        graph_scope_id="b340eb25-3456-403f-be2f-af7a0d370277",
         allows=(
             "Allows the app to read a basic set of profile properties of other users in your "
             "organization on behalf of the signed-in user. This includes display name, first and last "
@@ -155,6 +167,7 @@ SCOPES: tuple[Scope, ...] = (
     ),
     Scope(
         name="Channel.ReadBasic.All",
+        graph_scope_id="9d8982ae-4365-4f57-95e9-d6032a4c0b87",
         allows="Read channel names and channel descriptions, on behalf of the signed-in user.",
         purpose=f"Lists a team's channels, whose SharePoint folders hold shared vaults ({_ENPASS_GUIDE}).",
         risk=Risk.LOW,
@@ -165,6 +178,7 @@ SCOPES: tuple[Scope, ...] = (
     ),
     Scope(
         name="Group.Read.All",
+        graph_scope_id="5f8c59db-677d-491f-a6b8-5f174b11ec1d",
         allows=(
             "Allows the app to list groups, and to read their properties and all group memberships on "
             "behalf of the signed-in user. Also allows the app to read calendar, conversations, files, "
@@ -182,6 +196,7 @@ SCOPES: tuple[Scope, ...] = (
     ),
     Scope(
         name="openid",
+        graph_scope_id="37f7f235-527c-4136-accd-4a02d197296e",
         allows=(
             "Allows users to sign in to the app with their work or school accounts and allows the app "
             "to see basic user profile information."
@@ -195,6 +210,7 @@ SCOPES: tuple[Scope, ...] = (
     ),
     Scope(
         name="profile",
+        graph_scope_id="14dad69e-099b-42c9-810b-d002981feec1",
         allows="Allows the app to see your users' basic profile (e.g., name, picture, user name, email address).",
         purpose="Optional: OpenID Connect sign-in; Enpass does not ask for it.",
         risk=Risk.LOW,
@@ -205,6 +221,7 @@ SCOPES: tuple[Scope, ...] = (
     ),
     Scope(
         name="email",
+        graph_scope_id="64a6cdd6-aab1-4aaf-94b8-3cc8405e90d0",
         allows="Allows the app to read your users' primary email address.",
         purpose="Optional: OpenID Connect sign-in; Enpass does not ask for it.",
         risk=Risk.LOW,

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from enpass_consent.cli import main
+from tests.support.golden import assert_golden, validate
+
+GOLDEN = Path(__file__).parent / "golden"
+TENANT = "11111111-2222-3333-4444-555555555555"
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name"), [("json", "explain.json"), ("markdown", "explain.md"), ("table", "explain.txt")]
+)
+def test_explain(fmt: str, name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    assert_golden(GOLDEN / name, out)
+    if fmt == "json":
+        validate(json.loads(out), "catalog")
+
+
+def test_consent_url(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["consent-url", "--tenant", TENANT.upper()]) == 0
+    url = capsys.readouterr().out.strip()
+    assert url.startswith(f"https://login.microsoftonline.com/{TENANT}/v2.0/adminconsent?client_id=")
+
+
+@pytest.mark.parametrize("tenant", ["organizations", "common", "contoso.onmicrosoft.com"])
+def test_consent_url_refuses_anything_but_a_tenant_id(tenant: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["consent-url", "--tenant", tenant]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "--tenant: must be the customer's tenant id (a GUID)" in captured.err
+
+
+def test_usage_errors_exit_1_not_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["audit", "--no-such-flag"]) == 1
+    assert main(["audit"]) == 1
+    err = capsys.readouterr().err
+    assert "name the stacks: --stack NAME (repeatable) or --all-stacks" in err

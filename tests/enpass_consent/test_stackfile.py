@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from enpass_consent import stackfile
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def test_all_stacks_skips_project_and_example(tmp_path: Path) -> None:
+    write(tmp_path / "Pulumi.yaml", "name: enpass-consent\nruntime: python\n")
+    for name in ("Pulumi.example.yaml", "Pulumi.b.yaml", "Pulumi.a.yaml", "README.yaml"):
+        write(tmp_path / name, "config: {}\n")
+    assert stackfile.all_stacks(tmp_path) == ["a", "b"]
+
+
+def test_stack_config_dir(tmp_path: Path) -> None:
+    write(tmp_path / "Pulumi.yaml", "name: enpass-consent\nruntime: python\nstackConfigDir: stacks\n")
+    write(tmp_path / "stacks" / "Pulumi.contoso.yaml", "config: {}\n")
+    write(tmp_path / "Pulumi.ignored.yaml", "config: {}\n")
+    assert stackfile.all_stacks(tmp_path) == ["contoso"]
+    assert stackfile.stack_path(tmp_path, "contoso") == tmp_path / "stacks" / "Pulumi.contoso.yaml"
+
+
+def test_no_project(tmp_path: Path) -> None:
+    with pytest.raises(stackfile.StackFileError, match="no Pulumi project here"):
+        stackfile.all_stacks(tmp_path)
+
+
+def test_config_strings() -> None:
+    doc = {
+        "config": {
+            "azuread:tenantId": "t",
+            "azuread:useOidc": True,
+            "enpass-consent:protect": False,
+            "enpass-consent:groups": ["a", "b"],
+            "enpass-consent:adopt": {"grantId": "g"},
+            "other:key": [1],
+        }
+    }
+    assert stackfile.config_strings(doc, Path("x")) == {
+        "azuread:tenantId": "t",
+        "enpass-consent:protect": "false",
+        "enpass-consent:groups": '["a", "b"]',
+        "enpass-consent:adopt": '{"grantId": "g"}',
+    }
+
+
+def test_secure_values_are_refused() -> None:
+    doc = {"config": {"azuread:tenantId": "t", "enpass-consent:groups": {"secure": "v1:abc"}}}
+    with pytest.raises(stackfile.StackFileError, match="enpass-consent:groups is a secure: value"):
+        stackfile.config_strings(doc, Path("Pulumi.x.yaml"))
+
+
+def test_tenant_only_in_an_esc_environment_is_refused() -> None:
+    doc = {"environment": ["customers/contoso"], "config": {}}
+    with pytest.raises(stackfile.StackFileError, match="imported through an ESC 'environment:'"):
+        stackfile.config_strings(doc, Path("Pulumi.x.yaml"))
+
+
+def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
+    write(tmp_path / "Pulumi.yaml", "name: x\n")
+    write(tmp_path / "Pulumi.bad.yaml", "config: [unclosed\n")
+    with pytest.raises(stackfile.StackFileError, match=r"Pulumi.bad.yaml: not valid YAML"):
+        stackfile.read(tmp_path, "bad")
