@@ -1,0 +1,1 @@
+"""One module per policy; each exposes ``POLICY`` and its ``validate`` function."""
