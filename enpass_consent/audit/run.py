@@ -50,6 +50,13 @@ def audit_stacks(
     return AuditReport(tuple(results))
 
 
+def audit_for_fleet(project_dir: Path, stacks: Sequence[str]) -> dict[str, TenantResult]:
+    """The audit of ``stacks`` keyed by stack, for ``fleet drift`` (one shared session and token cache)."""
+    with GraphFactory(concurrency=DEFAULT_CONCURRENCY) as factory:
+        report = audit_stacks(project_dir, stacks, factory)
+    return {tenant.stack: tenant for tenant in report.tenants}
+
+
 def load_settings(project_dir: Path, stack: str) -> tuple[settings.Settings | None, TenantResult | None]:
     """The stack's settings, or the ``error`` result that says why they cannot be used."""
     try:

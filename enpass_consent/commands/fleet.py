@@ -1,0 +1,144 @@
+"""``enpass-consent fleet (preview|up|drift)``: one Pulumi operation across many tenant stacks (DESIGN §5)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from enpass_consent.commands.common import (
+    EXIT_ERROR,
+    UsageError,
+    emit,
+    format_option,
+    log,
+    output_option,
+    select_stacks,
+    stack_selection,
+)
+from enpass_consent.fleet.drift_audit import Auditor, default_audit
+from enpass_consent.fleet.plan import Plan, PlanError, make_plan
+from enpass_consent.fleet.report import FORMATS, render
+from enpass_consent.fleet.result import FleetResult, Operation
+from enpass_consent.fleet.shard import ShardError, parse_shard
+
+if TYPE_CHECKING:
+    from pulumi.automation import PulumiCommand
+
+DEFAULT_CONCURRENCY = 4  # each operation is a CLI process (DESIGN §5)
+
+
+class FleetError(click.ClickException):
+    """The fleet cannot run at all (no pulumi, no SDK): exit 1 with the message and no document."""
+
+    exit_code = EXIT_ERROR
+
+
+def make_pulumi_command() -> PulumiCommand:
+    """The ``pulumi`` on PATH. Tests replace this factory: ``PulumiCommand()`` runs ``pulumi version``."""
+    if shutil.which("pulumi") is None:
+        raise FleetError(
+            "the pulumi CLI is not on PATH; install it (https://www.pulumi.com/docs/iac/download-install/) "
+            "and sign in to the stacks' backend (pulumi login)"
+        )
+    from pulumi import automation as auto
+
+    try:
+        return auto.PulumiCommand()
+    except (OSError, subprocess.CalledProcessError, auto.InvalidVersionError) as exc:
+        raise FleetError(f"cannot use the pulumi CLI on PATH: {exc}") from None
+
+
+def make_audit() -> Auditor:
+    """The audit joined into ``fleet drift`` (tests replace this factory)."""
+    return default_audit
+
+
+def _run(
+    operation: Operation,
+    project_dir: Path,
+    plan: Plan,
+    concurrency: int,
+) -> FleetResult:
+    try:
+        from enpass_consent.fleet.progress import fleet_progress
+        from enpass_consent.fleet.runner import run_fleet
+    except ImportError as exc:
+        raise FleetError(
+            f"fleet needs the Pulumi SDK ({exc.name or exc}); install it with: pip install 'enpass-consent[pulumi]'"
+        ) from None
+    pulumi_command = make_pulumi_command()
+    log(
+        f"fleet {operation.value}: {len(plan)} stack(s), {len(plan.canaries)} canary stack(s), "
+        f"concurrency {concurrency}, pulumi {pulumi_command.version or 'unknown version'}"
+    )
+    with fleet_progress(operation.value, len(plan)) as callbacks:
+        return run_fleet(
+            operation,
+            plan,
+            project_dir,
+            pulumi_command,
+            concurrency=concurrency,
+            audit=make_audit() if operation is Operation.DRIFT else None,
+            on_start=callbacks.on_start,
+            on_done=callbacks.on_done,
+        )
+
+
+@click.command("fleet")
+@click.argument("operation", type=click.Choice([op.value for op in Operation]), metavar="preview|up|drift")
+@stack_selection
+@format_option(*FORMATS, default="table")
+@output_option
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=DEFAULT_CONCURRENCY,
+    show_default=True,
+    help="Most preview/up operations at once (each is a pulumi process).",
+)
+@click.option(
+    "--canary",
+    "canaries",
+    multiple=True,
+    metavar="NAME",
+    help="Run this stack first, alone, in the order given (repeatable); if one fails nothing else runs.",
+)
+@click.option(
+    "--shard", default=None, metavar="I/N", help="Only the stacks of shard I of N (1-based), for CI matrices."
+)
+def fleet(
+    operation: str,
+    stacks: tuple[str, ...],
+    all_stacks: bool,
+    project_dir: Path,
+    format_: str,
+    output: Path | None,
+    concurrency: int,
+    canaries: tuple[str, ...],
+    shard: str | None,
+) -> int:
+    """Run pulumi preview, up, or drift (preview --refresh plus the audit) across tenant stacks.
+
+    Exit 0 when every stack is ok/unchanged, 2 when preview or drift found changes and nothing
+    failed, 1 when any stack failed (including a failed up or a failed canary) or on a usage error.
+    """
+    try:
+        parsed_shard = parse_shard(shard) if shard is not None else None
+        if canaries and parsed_shard is not None:
+            raise PlanError("--canary cannot be combined with --shard: run the canaries in their own job first")
+        selection = select_stacks(stacks, all_stacks, project_dir)
+        plan = make_plan(selection.stacks, canaries, parsed_shard)
+    except (ShardError, PlanError) as exc:
+        raise UsageError(str(exc)) from None
+    op = Operation(operation)
+    if not len(plan):
+        log(f"fleet {op.value}: shard {parsed_shard} holds none of the {len(selection.stacks)} selected stack(s)")
+        result = FleetResult(op, ())
+    else:
+        result = _run(op, selection.project_dir, plan, concurrency)
+    emit(render(result, format_), output)
+    return result.exit_code

@@ -1,0 +1,5 @@
+"""``enpass-consent fleet``: preview, up and drift across many tenant stacks (DESIGN §5).
+
+``shard`` and ``plan`` decide which stacks run and in which order, ``runner`` runs them through
+the Pulumi Automation API, ``report`` renders the result. Only ``runner`` imports Pulumi.
+"""

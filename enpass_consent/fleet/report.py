@@ -1,0 +1,169 @@
+"""Fleet reports: the JSON contract ``enpass-consent.fleet/v1``, a plain table and Markdown.
+
+The HTML page for the morning review is in ``report_html``. Every renderer takes a finished
+``FleetResult``; none of them reads anything else, so a report is a pure function of the run.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Mapping
+from io import StringIO
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from enpass_consent.fleet.result import FleetResult, Operation, StackResult, Status
+
+SCHEMA = "enpass-consent.fleet/v1"
+FORMATS = ("table", "json", "markdown", "html")
+
+STATUS_MARK = {Status.OK: "✅", Status.CHANGES: "🟡", Status.FAILED: "❌", Status.SKIPPED: "⏭️"}
+
+
+def to_document(result: FleetResult) -> dict[str, Any]:
+    """The Fleet JSON contract (DESIGN §5): every stack once, in run order, and the summary counts."""
+    return {
+        "schema": SCHEMA,
+        "operation": result.operation.value,
+        "stacks": [_stack_document(stack, result.operation) for stack in result.stacks],
+        "summary": result.summary(),
+    }
+
+
+def _stack_document(stack: StackResult, operation: Operation) -> dict[str, Any]:
+    return {
+        "stack": stack.stack,
+        "status": stack.status.value,
+        "changes": dict(stack.changes),
+        "error": stack.error,
+        "findings": [finding.to_json() for finding in stack.findings] if operation is Operation.DRIFT else [],
+    }
+
+
+def render_json(result: FleetResult) -> str:
+    return json.dumps(to_document(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def format_changes(changes: Mapping[str, int]) -> str:
+    """``{"create": 1, "update": 2}`` -> ``create 1, update 2``; nothing -> ``-``."""
+    return ", ".join(f"{op} {count}" for op, count in changes.items()) or "-"
+
+
+def drift_findings(stack: StackResult) -> int:
+    return sum(1 for finding in stack.findings if finding.is_drift)
+
+
+def summary_line(result: FleetResult) -> str:
+    summary = result.summary()
+    return (
+        f"{summary['stacks']} stacks: {summary['ok']} ok, {summary['changes']} changes, "
+        f"{summary['failed']} failed, {summary['skipped']} skipped"
+    )
+
+
+def render_table(result: FleetResult, width: int = 160) -> str:
+    """A plain-text table (no colour codes, so it reads the same in a file or a CI log)."""
+    drift = result.operation is Operation.DRIFT
+    table = Table(title=f"enpass-consent fleet {result.operation.value}", caption=summary_line(result))
+    table.add_column("Stack", overflow="fold")
+    table.add_column("Status")
+    table.add_column("Changes", overflow="fold")
+    if drift:
+        table.add_column("Findings", justify="right")
+    table.add_column("Error", overflow="fold")
+    for stack in result.stacks:
+        row = [stack.stack, stack.status.value, format_changes(stack.changes)]
+        if drift:
+            row.append(f"{drift_findings(stack)}/{len(stack.findings)}" if stack.findings else "-")
+        row.append(stack.error or "")
+        table.add_row(*(Text(cell) for cell in row))
+    buffer = StringIO()
+    console = Console(file=buffer, width=width, no_color=True, force_terminal=False, highlight=False, emoji=False)
+    console.print(table)
+    if drift:
+        for stack in result.stacks:
+            for finding in stack.findings:
+                console.print(
+                    f"{stack.stack}: [{finding.severity.value}] {finding.code} {finding.message}",
+                    markup=False,
+                    highlight=False,
+                )
+    return buffer.getvalue()
+
+
+# Inside a table cell only inline syntax matters (block syntax such as `#` or `-` needs a line start).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def md(text: str) -> str:
+    """Text safe in a Markdown table cell: HTML escaped, Markdown punctuation escaped, one line."""
+    one_line = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=True))
+
+
+def render_markdown(result: FleetResult) -> str:
+    """Markdown for a CI job summary (``$GITHUB_STEP_SUMMARY``, Azure DevOps ``##vso[task.uploadsummary]``)."""
+    drift = result.operation is Operation.DRIFT
+    lines = [f"## enpass-consent fleet {result.operation.value}", "", f"**{md(summary_line(result))}**", ""]
+    if not result.stacks:
+        lines += ["No stacks in this run (an empty shard).", ""]
+        return "\n".join(lines)
+    header = ["Stack", "Status", "Changes"] + (["Findings"] if drift else []) + ["Error"]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for stack in result.stacks:
+        cells = [
+            md(stack.stack),
+            f"{STATUS_MARK[stack.status]} {stack.status.value}",
+            md(format_changes(stack.changes)),
+        ]
+        if drift:
+            cells.append(f"{drift_findings(stack)} drift / {len(stack.findings)}" if stack.findings else "-")
+        cells.append(md(stack.error or ""))
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    with_findings = [stack for stack in result.stacks if stack.findings]
+    if drift and with_findings:
+        lines += ["### Findings", ""]
+        for stack in with_findings:
+            lines += [f"#### {md(stack.stack)}", "", "| Severity | Code | Object | Expected | Actual | Message |"]
+            lines.append("|---|---|---|---|---|---|")
+            for finding in stack.findings:
+                cells = [
+                    finding.severity.value,
+                    finding.code,
+                    md(finding.object_id or ""),
+                    md(_value(finding.expected)),
+                    md(_value(finding.actual)),
+                    md(finding.message),
+                ]
+                lines.append("| " + " | ".join(cells) + " |")
+            lines.append("")
+    return "\n".join(lines)
+
+
+def _value(value: str | bool | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
+def render(result: FleetResult, format_: str) -> str:
+    """The document in ``format_`` (one of ``FORMATS``)."""
+    if format_ == "json":
+        return render_json(result)
+    if format_ == "markdown":
+        return render_markdown(result)
+    if format_ == "html":
+        from enpass_consent.fleet.report_html import render_html
+
+        return render_html(result)
+    if format_ == "table":
+        return render_table(result)
+    raise ValueError(f"unknown format {format_!r}; use one of {', '.join(FORMATS)}")

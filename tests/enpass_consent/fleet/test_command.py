@@ -1,0 +1,192 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from enpass_consent import cli
+from enpass_consent.commands import fleet as fleet_command
+from enpass_consent.fleet.drift_audit import StackAudit
+from enpass_consent.fleet.shard import Shard
+
+from .conftest import FakeAudit, scope_extra
+from .fake_pulumi import Behaviour, FakePulumiCommand
+
+STACKS = {"contoso": {"same": 3, "update": 1}, "fabrikam": {"same": 3}, "northwind": {"same": 2}}
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> FakePulumiCommand:
+    command = FakePulumiCommand(Behaviour(stacks={k: dict(v) for k, v in STACKS.items()}))
+    monkeypatch.setattr(fleet_command, "make_pulumi_command", lambda: command)
+    return command
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = cli.main(["fleet", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_preview_json_on_stdout_only_and_exit_2_on_changes(
+    fake: FakePulumiCommand, project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = _run(capsys, "preview", "--all-stacks", "--project-dir", str(project_dir), "--format", "json")
+    assert code == 2
+    document = json.loads(out)  # nothing but the document on stdout
+    assert [s["stack"] for s in document["stacks"]] == ["contoso", "fabrikam", "northwind"]
+    assert document["summary"]["changes"] == 1
+    assert "fleet preview" in err
+
+
+def test_exit_0_when_everything_is_unchanged(
+    fake: FakePulumiCommand, project_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(fleet_command, "make_audit", FakeAudit)
+    code, out, _ = _run(capsys, "drift", "--stack", "fabrikam", "--project-dir", str(project_dir), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["stacks"][0]["status"] == "ok"
+
+
+def test_exit_1_on_a_failed_stack(
+    fake: FakePulumiCommand, project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = _run(capsys, "up", "--stack", "contoso", "--stack", "ghost", "--project-dir", str(project_dir))
+    assert code == 1
+    assert "ghost" in out and "failed" in out
+
+
+def test_drift_uses_the_injected_audit(
+    fake: FakePulumiCommand, project_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    audit = FakeAudit({"northwind": StackAudit(findings=(scope_extra("Mail.Read"),))})
+    monkeypatch.setattr(fleet_command, "make_audit", lambda: audit)
+    code, out, _ = _run(capsys, "drift", "--stack", "northwind", "--project-dir", str(project_dir), "--format", "json")
+    assert code == 2
+    assert json.loads(out)["stacks"][0]["findings"][0]["code"] == "SCOPE_EXTRA"
+    assert audit.calls == [["northwind"]]
+
+
+def test_canary_failure_exits_1_and_touches_nothing_else(
+    monkeypatch: pytest.MonkeyPatch, project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = FakePulumiCommand(Behaviour(stacks=dict(STACKS), fail={"fabrikam": "boom"}))
+    monkeypatch.setattr(fleet_command, "make_pulumi_command", lambda: command)
+    code, out, _ = _run(
+        capsys, "up", "--all-stacks", "--canary", "fabrikam", "--project-dir", str(project_dir), "--format", "json"
+    )
+    assert code == 1
+    statuses = {s["stack"]: s["status"] for s in json.loads(out)["stacks"]}
+    assert statuses == {"fabrikam": "failed", "contoso": "skipped", "northwind": "skipped"}
+    assert set(command.stacks_touched()) == {"fabrikam"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["preview", "--stack", "a", "--canary", "a", "--shard", "1/2"], "--canary cannot be combined with --shard"),
+        (["preview", "--stack", "a", "--shard", "0/2"], "1-based"),
+        (["preview", "--stack", "a", "--shard", "x"], "I/N"),
+        (["preview"], "--stack NAME"),
+        (["preview", "--stack", "a", "--all-stacks"], "not both"),
+        (["preview", "--stack", "a", "--concurrency", "0"], "--concurrency"),
+        (["destroy", "--stack", "a"], "preview|up|drift"),
+        (["preview", "--stack", "a", "--format", "yaml"], "--format"),
+    ],
+)
+def test_usage_errors_exit_1_without_a_document(
+    fake: FakePulumiCommand, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, out, err = _run(capsys, *args)
+    assert code == 1
+    assert out == ""
+    assert message in err
+    assert fake.calls == []
+
+
+def test_empty_shard_gives_an_empty_document_exit_0_without_pulumi(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def no_pulumi() -> FakePulumiCommand:
+        raise AssertionError("an empty shard must not need the pulumi CLI")
+
+    monkeypatch.setattr(fleet_command, "make_pulumi_command", no_pulumi)
+    empty = next(i for i in range(1, 9) if not Shard(i, 8).contains("contoso"))
+    code, out, _ = _run(capsys, "up", "--stack", "contoso", "--shard", f"{empty}/8", "--format", "json")
+    assert code == 0
+    assert json.loads(out) == {
+        "schema": "enpass-consent.fleet/v1",
+        "operation": "up",
+        "stacks": [],
+        "summary": {"stacks": 0, "ok": 0, "changes": 0, "failed": 0, "skipped": 0},
+    }
+
+
+def test_shard_runs_only_its_stacks(
+    fake: FakePulumiCommand, project_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[str] = []
+    for index in (1, 2):
+        code, out, _ = _run(
+            capsys,
+            "preview",
+            "--all-stacks",
+            "--shard",
+            f"{index}/2",
+            "--project-dir",
+            str(project_dir),
+            "--format",
+            "json",
+        )
+        assert code in (0, 2)
+        seen += [s["stack"] for s in json.loads(out)["stacks"]]
+    assert sorted(seen) == sorted(STACKS)
+
+
+def test_missing_pulumi_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, project_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    code, out, err = _run(capsys, "preview", "--all-stacks", "--project-dir", str(project_dir))
+    assert code == 1
+    assert out == ""
+    assert "pulumi CLI is not on PATH" in err
+
+
+@pytest.mark.parametrize("format_", ["table", "json", "markdown", "html"])
+def test_output_file_gets_the_document(
+    fake: FakePulumiCommand, project_dir: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path, format_: str
+) -> None:
+    target = tmp_path / f"report.{format_}"
+    code, out, _ = _run(
+        capsys,
+        "preview",
+        "--stack",
+        "contoso",
+        "--project-dir",
+        str(project_dir),
+        "--format",
+        format_,
+        "--output",
+        str(target),
+    )
+    assert code == 2
+    assert out == ""
+    assert "contoso" in target.read_text(encoding="utf-8")
+
+
+def test_help_lists_the_contract_options(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "--help")
+    assert code == 0
+    for option in (
+        "--stack",
+        "--all-stacks",
+        "--project-dir",
+        "--format",
+        "--output",
+        "--concurrency",
+        "--canary",
+        "--shard",
+    ):
+        assert option in out

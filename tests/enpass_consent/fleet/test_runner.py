@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from enpass_consent.commands.common import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
+from enpass_consent.findings import Severity
+from enpass_consent.fleet.drift_audit import StackAudit
+from enpass_consent.fleet.plan import make_plan
+from enpass_consent.fleet.result import Operation, Status
+from enpass_consent.fleet.runner import run_fleet
+
+from .conftest import FakeAudit, scope_extra
+from .fake_pulumi import Behaviour, FakePulumiCommand
+
+CHANGES = {
+    "contoso": {"same": 4, "update": 1},
+    "fabrikam": {"same": 5},
+    "northwind": {"create": 2, "same": 0},
+}
+
+
+def _fake(**kwargs: object) -> FakePulumiCommand:
+    return FakePulumiCommand(Behaviour(stacks={k: dict(v) for k, v in CHANGES.items()}, **kwargs))  # type: ignore[arg-type]
+
+
+def test_events_arrive_over_the_grpc_stream_like_a_current_cli(tmp_path: Path) -> None:
+    fake = _fake()
+    result = run_fleet(Operation.PREVIEW, make_plan(["contoso"]), tmp_path, fake)
+    previews = fake.operations("preview")
+    assert len(previews) == 1
+    event_log = previews[0][previews[0].index("--event-log") + 1]
+    assert event_log.startswith("tcp://127.0.0.1:")  # the SDK's gRPC server, not a file
+    # The change summary can only have come from the summaryEvent streamed over gRPC.
+    assert result.stacks[0].changes == {"update": 1}
+
+
+def test_preview_reports_changes_without_same_and_unchanged_as_empty(tmp_path: Path) -> None:
+    fake = _fake()
+    result = run_fleet(Operation.PREVIEW, make_plan(["contoso", "fabrikam", "northwind"]), tmp_path, fake)
+    by_stack = {s.stack: s for s in result.stacks}
+    assert by_stack["contoso"].status is Status.CHANGES and by_stack["contoso"].changes == {"update": 1}
+    assert by_stack["fabrikam"].status is Status.OK and by_stack["fabrikam"].changes == {}
+    assert by_stack["northwind"].changes == {"create": 2}
+    assert result.exit_code == EXIT_DRIFT
+    assert all(s.error is None for s in result.stacks)
+    # Stacks are selected, never created, and nothing else is run.
+    assert not [c for c in fake.calls if "init" in c]
+    assert {tuple(c[1:3]) for c in fake.calls} == {("stack", "select"), ("preview", "--color")}
+
+
+def test_all_unchanged_exits_0(tmp_path: Path) -> None:
+    result = run_fleet(Operation.PREVIEW, make_plan(["fabrikam"]), tmp_path, _fake())
+    assert [s.status for s in result.stacks] == [Status.OK]
+    assert result.exit_code == EXIT_OK
+
+
+def test_up_is_ok_with_its_applied_changes_and_a_failed_up_fails(tmp_path: Path) -> None:
+    fake = _fake(fail={"northwind": "azuread:index:ServicePrincipalDelegatedPermissionGrant 409 Conflict"})
+    result = run_fleet(Operation.UP, make_plan(["contoso", "fabrikam", "northwind"]), tmp_path, fake)
+    by_stack = {s.stack: s for s in result.stacks}
+    assert by_stack["contoso"].status is Status.OK and by_stack["contoso"].changes == {"update": 1}
+    assert by_stack["fabrikam"].status is Status.OK
+    assert by_stack["northwind"].status is Status.FAILED
+    assert "409 Conflict" in (by_stack["northwind"].error or "")
+    assert result.exit_code == EXIT_ERROR
+    ups = fake.operations("up")
+    assert ups and all("--yes" in c and "--skip-preview" in c for c in ups)
+    assert all(c[c.index("--event-log") + 1].startswith("tcp://") for c in ups)
+
+
+def test_missing_stack_is_failed_and_every_stack_appears_once(tmp_path: Path) -> None:
+    fake = _fake()
+    result = run_fleet(Operation.PREVIEW, make_plan(["contoso", "ghost", "fabrikam"]), tmp_path, fake)
+    assert [s.stack for s in result.stacks] == ["contoso", "ghost", "fabrikam"]
+    ghost = result.stacks[1]
+    assert ghost.status is Status.FAILED
+    assert ghost.error == "cannot select stack 'ghost': no stack named 'ghost' found"
+    assert not [c for c in fake.operations("preview") if "ghost" in c]
+    assert result.exit_code == EXIT_ERROR
+
+
+def test_error_messages_are_short_and_redacted(tmp_path: Path) -> None:
+    token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzZWNyZXQifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+    fake = _fake(fail={"contoso": f"request failed with Authorization: Bearer {token} " + "x" * 2000})
+    result = run_fleet(Operation.PREVIEW, make_plan(["contoso"]), tmp_path, fake)
+    error = result.stacks[0].error or ""
+    assert token not in error and "[redacted]" in error
+    assert len(error) <= 400
+
+
+def test_canary_failure_stops_the_rollout_before_any_other_stack(tmp_path: Path) -> None:
+    fake = _fake(fail={"fabrikam": "boom"})
+    plan = make_plan(["contoso", "northwind", "extra"], canaries=["fabrikam", "contoso"])
+    result = run_fleet(Operation.UP, plan, tmp_path, fake)
+    assert [s.stack for s in result.stacks] == ["fabrikam", "contoso", "northwind", "extra"]
+    assert [s.status for s in result.stacks] == [Status.FAILED, Status.SKIPPED, Status.SKIPPED, Status.SKIPPED]
+    assert set(fake.stacks_touched()) == {"fabrikam"}  # no select, preview or up of anything else
+    assert result.stacks[1].error == "not run: canary 'fabrikam' failed"
+    assert result.exit_code == EXIT_ERROR
+
+
+def test_a_missing_canary_also_stops_the_rollout(tmp_path: Path) -> None:
+    fake = _fake()
+    result = run_fleet(Operation.PREVIEW, make_plan(["contoso"], canaries=["ghost"]), tmp_path, fake)
+    assert [(s.stack, s.status) for s in result.stacks] == [("ghost", Status.FAILED), ("contoso", Status.SKIPPED)]
+    assert set(fake.stacks_touched()) == {"ghost"}
+
+
+def test_canaries_run_one_at_a_time_in_order_before_the_rest(tmp_path: Path) -> None:
+    fake = _fake(sleep=0.02)
+    plan = make_plan(["contoso", "fabrikam", "northwind"], canaries=["northwind", "contoso"])
+    result = run_fleet(Operation.PREVIEW, plan, tmp_path, fake, concurrency=4)
+    previews = [c[c.index("--stack") + 1] for c in fake.operations("preview")]
+    assert previews == ["northwind", "contoso", "fabrikam"]
+    assert [s.stack for s in result.stacks] == ["northwind", "contoso", "fabrikam"]
+
+
+@pytest.mark.parametrize("concurrency", [1, 3])
+def test_concurrency_stays_within_its_bound(tmp_path: Path, concurrency: int) -> None:
+    stacks = {f"tenant-{i:02d}": {"same": 1} for i in range(12)}
+    fake = FakePulumiCommand(Behaviour(stacks=stacks, sleep=0.05))
+    result = run_fleet(Operation.PREVIEW, make_plan(list(stacks)), tmp_path, fake, concurrency=concurrency)
+    assert 1 <= fake.max_concurrent <= concurrency
+    assert len(fake.operations("preview")) == 12
+    assert [s.stack for s in result.stacks] == list(stacks)
+
+
+def test_drift_refreshes_and_never_uses_expect_no_changes(tmp_path: Path) -> None:
+    fake = _fake()
+    run_fleet(Operation.DRIFT, make_plan(["contoso", "fabrikam"]), tmp_path, fake, audit=FakeAudit())
+    previews = fake.operations("preview")
+    assert len(previews) == 2
+    assert all("--refresh" in c and "--expect-no-changes" not in c for c in previews)
+
+
+def test_drift_joins_engine_changes_and_audit_findings(tmp_path: Path) -> None:
+    stacks = {"clean": {"same": 3}, "engine": {"same": 2, "update": 1}, "audit": {"same": 3}, "info": {"same": 3}}
+    audit = FakeAudit(
+        {
+            "audit": StackAudit(findings=(scope_extra("Mail.Read"),)),
+            "info": StackAudit(findings=(scope_extra("openid", Severity.INFO),)),
+        }
+    )
+    fake = FakePulumiCommand(Behaviour(stacks=stacks))
+    result = run_fleet(Operation.DRIFT, make_plan(list(stacks)), tmp_path, fake, audit=audit)
+    status = {s.stack: s.status for s in result.stacks}
+    assert status == {"clean": Status.OK, "engine": Status.CHANGES, "audit": Status.CHANGES, "info": Status.OK}
+    assert [f.actual for f in result.stacks[2].findings] == ["Mail.Read"]
+    assert result.exit_code == EXIT_DRIFT
+    assert sorted(audit.audited) == sorted(stacks)
+
+
+def test_drift_audit_error_fails_that_stack_only(tmp_path: Path) -> None:
+    audit = FakeAudit({"contoso": StackAudit(error="Graph returned 503 after 4 retries")})
+    result = run_fleet(Operation.DRIFT, make_plan(["contoso", "fabrikam"]), tmp_path, _fake(), audit=audit)
+    contoso, fabrikam = result.stacks
+    assert contoso.status is Status.FAILED and contoso.error == "audit: Graph returned 503 after 4 retries"
+    assert contoso.changes == {"update": 1}
+    assert fabrikam.status is Status.OK
+    assert result.exit_code == EXIT_ERROR
+
+
+def test_drift_audit_that_raises_or_forgets_a_stack_fails_the_stacks_concerned(tmp_path: Path) -> None:
+    raising = FakeAudit(raises=RuntimeError("no credentials"))
+    result = run_fleet(Operation.DRIFT, make_plan(["contoso", "fabrikam"]), tmp_path, _fake(), audit=raising)
+    assert {s.status for s in result.stacks} == {Status.FAILED}
+    assert all("the audit failed: RuntimeError: no credentials" in (s.error or "") for s in result.stacks)
+
+    def forgetful(project_dir: Path, stacks: list[str], /) -> dict[str, StackAudit]:
+        return {}
+
+    result = run_fleet(Operation.DRIFT, make_plan(["fabrikam"]), tmp_path, _fake(), audit=forgetful)
+    assert result.stacks[0].status is Status.FAILED
+    assert result.stacks[0].error == "audit: no result for this stack"
+
+
+def test_drift_canary_failure_audits_nothing_else(tmp_path: Path) -> None:
+    audit = FakeAudit({"contoso": StackAudit(error="token request failed")})
+    plan = make_plan(["fabrikam", "northwind"], canaries=["contoso"])
+    result = run_fleet(Operation.DRIFT, plan, tmp_path, _fake(), audit=audit)
+    assert audit.calls == [["contoso"]]
+    assert set(_statuses(result.stacks)) == {
+        ("contoso", Status.FAILED),
+        ("fabrikam", Status.SKIPPED),
+        ("northwind", Status.SKIPPED),
+    }
+
+
+def test_empty_plan_touches_nothing(tmp_path: Path) -> None:
+    fake = _fake()
+    result = run_fleet(Operation.UP, make_plan([]), tmp_path, fake)
+    assert result.stacks == () and result.exit_code == EXIT_OK and fake.calls == []
+
+
+def test_progress_callbacks_see_every_stack_once(tmp_path: Path) -> None:
+    started: list[str] = []
+    done: list[str] = []
+    plan = make_plan(["contoso", "fabrikam", "northwind"], canaries=["ghost"])
+    run_fleet(
+        Operation.PREVIEW, plan, tmp_path, _fake(), on_start=started.append, on_done=lambda r: done.append(r.stack)
+    )
+    assert started == ["ghost"]
+    assert sorted(done) == sorted(plan.stacks)
+
+
+def _statuses(stacks: tuple[object, ...]) -> list[tuple[str, Status]]:
+    return [(s.stack, s.status) for s in stacks]  # type: ignore[attr-defined]
+
+
+def test_a_preview_without_summary_event_fails_that_stack_only(tmp_path: Path) -> None:
+    fake = _fake(no_summary=["contoso"])
+    result = run_fleet(Operation.PREVIEW, make_plan(["contoso", "fabrikam"]), tmp_path, fake)
+    assert result.stacks[0].status is Status.FAILED
+    assert result.stacks[0].error == "RuntimeError: summary event never found"
+    assert result.stacks[1].status is Status.OK
+
+
+def test_up_does_not_ask_for_secrets_in_the_history(tmp_path: Path) -> None:
+    fake = _fake()
+    run_fleet(Operation.UP, make_plan(["fabrikam"]), tmp_path, fake)
+    history = [c for c in fake.calls if c[1:3] == ["stack", "history"]]
+    assert history and all("--show-secrets" not in c for c in history)

@@ -1,0 +1,248 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import requests
+
+from enpass_consent import clouds
+from enpass_consent.graph.client import BatchRequest, GraphClient
+from enpass_consent.graph.errors import (
+    BadResponseError,
+    GraphRequestError,
+    NotFoundError,
+    PermissionDeniedError,
+    ThrottledError,
+    TransportError,
+    UnauthorizedError,
+)
+from tests.enpass_consent.graph.fakes import FAKE_TOKEN, Call, FakeSession, FixedToken, response
+
+ROOT = "https://graph.test.invalid"
+ENDPOINTS = clouds.endpoints(clouds.GLOBAL, {clouds.GRAPH_URL_ENV: ROOT})
+BASE = f"{ROOT}/v1.0"
+TENANT = "11111111-2222-4333-8444-555555555555"
+
+
+def make_client(handler: Any, **options: Any) -> tuple[GraphClient, FakeSession, list[float]]:
+    session = FakeSession(handler)
+    sleeps: list[float] = []
+    client = GraphClient(ENDPOINTS, TENANT, FixedToken(), session, sleep=sleeps.append, **options)
+    return client, session, sleeps
+
+
+def item(index: str, status: int = 200, body: Any = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"id": index, "status": status, "headers": headers or {"Content-Type": "application/json"}, "body": body}
+
+
+def test_get_attaches_bearer_token_and_parses_json() -> None:
+    client, session, _ = make_client(lambda call: response(200, {"id": "x"}))
+    assert client.get("/policies/authorizationPolicy", {"$select": "id"}) == {"id": "x"}
+    call = session.calls[0]
+    assert (call.method, call.url, call.params) == ("GET", f"{BASE}/policies/authorizationPolicy", {"$select": "id"})
+    assert call.headers["Authorization"] == f"Bearer {FAKE_TOKEN}"
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [
+        (401, UnauthorizedError),
+        (403, PermissionDeniedError),
+        (404, NotFoundError),
+        (500, GraphRequestError),
+        (400, GraphRequestError),
+    ],
+)
+def test_status_errors_are_typed(status: int, error_class: type[GraphRequestError]) -> None:
+    body = {"error": {"code": "SomeCode", "message": f"echo Bearer {FAKE_TOKEN}"}}
+    client, _, _ = make_client(lambda call: response(status, body))
+    with pytest.raises(error_class) as raised:
+        client.get("/servicePrincipals", {"$filter": "appId eq 'x'"})
+    error = raised.value
+    assert type(error) is error_class
+    assert (error.status, error.code, error.path) == (status, "SomeCode", "/v1.0/servicePrincipals")
+    assert FAKE_TOKEN not in str(error) + repr(error)
+    assert "eyJ" not in str(error)
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_throttled_after_session_retries(status: int) -> None:
+    client, _, _ = make_client(lambda call: response(status, {}, {"Retry-After": "7"}))
+    with pytest.raises(ThrottledError) as raised:
+        client.get("/servicePrincipals")
+    assert raised.value.retry_after == 7
+
+
+def test_malformed_json_is_bad_response() -> None:
+    client, _, _ = make_client(lambda call: response(200, raw=b"{not json"))
+    with pytest.raises(BadResponseError, match="malformed JSON"):
+        client.get("/servicePrincipals")
+
+
+def test_transport_failure_is_typed() -> None:
+    def fail(call: Call) -> requests.Response:
+        raise requests.ConnectionError(f"refused with Authorization: Bearer {FAKE_TOKEN}")
+
+    client, _, _ = make_client(fail)
+    with pytest.raises(TransportError) as raised:
+        client.get("/servicePrincipals")
+    assert FAKE_TOKEN not in str(raised.value)
+
+
+def test_get_all_follows_next_link_verbatim() -> None:
+    next_link = f"{BASE}/servicePrincipals?$skiptoken=opaque%20token&$top=1"
+    pages = iter([response(200, {"value": [1], "@odata.nextLink": next_link}), response(200, {"value": [2]})])
+    client, session, _ = make_client(lambda call: next(pages))
+    assert client.get_all("/servicePrincipals", {"$top": "1"}, {"ConsistencyLevel": "eventual"}) == [1, 2]
+    assert session.calls[1].url == next_link
+    assert session.calls[1].params is None
+    assert session.calls[1].headers["ConsistencyLevel"] == "eventual"
+
+
+def test_next_link_to_another_host_is_not_followed() -> None:
+    client, session, _ = make_client(
+        lambda call: response(200, {"value": [], "@odata.nextLink": "https://evil.invalid/v1.0/x"})
+    )
+    with pytest.raises(BadResponseError, match="outside"):
+        client.get_all("/servicePrincipals")
+    assert len(session.calls) == 1
+
+
+def echo_batch(call: Call, status_for: Any = None) -> requests.Response:
+    """Answers every item 200 with its url, in reverse order (Graph answers in any order)."""
+    assert call.method == "POST" and call.url == f"{BASE}/$batch"
+    items = call.json["requests"]
+    return response(200, {"responses": [item(r["id"], 200, {"url": r["url"]}) for r in reversed(items)]})
+
+
+def test_batch_splits_into_chunks_of_twenty_and_maps_ids() -> None:
+    client, session, _ = make_client(echo_batch)
+    requests_ = [BatchRequest(f"r{n}", f"/users/{n}") for n in range(45)]
+    results = client.batch(requests_)
+    assert [len(c.json["requests"]) for c in session.calls] == [20, 20, 5]
+    assert all(r["method"] == "GET" for c in session.calls for r in c.json["requests"])
+    assert set(results) == {f"r{n}" for n in range(45)}
+    assert results["r44"].body == {"url": "/users/44"} and results["r44"].status == 200
+
+
+def test_batch_rejects_duplicate_ids_and_absolute_urls() -> None:
+    client, _, _ = make_client(echo_batch)
+    with pytest.raises(ValueError, match="unique"):
+        client.batch([BatchRequest("a", "/x"), BatchRequest("A", "/y")])
+    with pytest.raises(ValueError, match="relative"):
+        client.batch([BatchRequest("a", f"{BASE}/x")])
+
+
+def test_batch_resends_throttled_items_after_longest_retry_after() -> None:
+    rounds: list[list[str]] = []
+
+    def handler(call: Call) -> requests.Response:
+        urls = [r["url"] for r in call.json["requests"]]
+        rounds.append(urls)
+        answers = []
+        for r in call.json["requests"]:
+            if len(rounds) == 1 and r["url"] == "/a":
+                answers.append(item(r["id"], 429, {"error": {"code": "TooManyRequests"}}, {"Retry-After": "3"}))
+            elif len(rounds) == 1 and r["url"] == "/b":
+                answers.append(item(r["id"], 503, None, {"retry-after": "5"}))
+            else:
+                answers.append(item(r["id"], 200, {"ok": r["url"]}))
+        return response(200, {"responses": answers})
+
+    client, _, sleeps = make_client(handler)
+    results = client.batch([BatchRequest("a", "/a"), BatchRequest("b", "/b"), BatchRequest("c", "/c")])
+    assert rounds == [["/a", "/b", "/c"], ["/a", "/b"]]
+    assert sleeps == [5.0]
+    assert {k: v.body for k, v in results.items()} == {"a": {"ok": "/a"}, "b": {"ok": "/b"}, "c": {"ok": "/c"}}
+
+
+def test_batch_gives_up_with_throttled_error() -> None:
+    client, session, sleeps = make_client(
+        lambda call: response(
+            200, {"responses": [item(r["id"], 429, None, {"Retry-After": "1"}) for r in call.json["requests"]]}
+        ),
+        max_throttle_rounds=2,
+    )
+    with pytest.raises(ThrottledError, match="after 2 retries"):
+        client.batch([BatchRequest("a", "/a")])
+    assert len(session.calls) == 3
+    assert sleeps == [1.0, 1.0]
+
+
+def test_batch_without_retry_after_backs_off() -> None:
+    answers = iter([429, 200])
+
+    def handler(call: Call) -> requests.Response:
+        return response(200, {"responses": [item("0", next(answers), {"value": []})]})
+
+    client, _, sleeps = make_client(handler)
+    assert client.batch([BatchRequest("a", "/a")])["a"].status == 200
+    assert sleeps == [2.0]
+
+
+def test_batch_pages_items_in_later_rounds_and_merges_values() -> None:
+    rounds: list[list[str]] = []
+
+    def handler(call: Call) -> requests.Response:
+        rounds.append([r["url"] for r in call.json["requests"]])
+        answers = []
+        for r in call.json["requests"]:
+            url = r["url"]
+            if url == "/grants":
+                body = {"@odata.context": "ctx", "value": [1, 2], "@odata.nextLink": f"{BASE}/grants?$skiptoken=p2"}
+            elif url == "/grants?$skiptoken=p2":
+                body = {"value": [3], "@odata.nextLink": f"{BASE}/grants?$skiptoken=p3"}
+            elif url == "/grants?$skiptoken=p3":
+                body = {"value": [4]}
+            else:
+                body = {"value": ["single"]}
+            answers.append(item(r["id"], 200, body))
+        return response(200, {"responses": answers})
+
+    client, _, sleeps = make_client(handler)
+    results = client.batch([BatchRequest("grants", "/grants"), BatchRequest("sp", "/sp")])
+    assert rounds == [["/grants", "/sp"], ["/grants?$skiptoken=p2"], ["/grants?$skiptoken=p3"]]
+    assert results["grants"].body == {"@odata.context": "ctx", "value": [1, 2, 3, 4]}
+    assert results["sp"].body == {"value": ["single"]}
+    assert sleeps == []
+
+
+def test_batch_item_errors_are_results_not_exceptions() -> None:
+    client, _, _ = make_client(
+        lambda call: response(200, {"responses": [item("0", 404, {"error": {"code": "Request_ResourceNotFound"}})]})
+    )
+    result = client.batch([BatchRequest("sp", "/servicePrincipals(appId='x')")])["sp"]
+    assert (result.status, result.ok) == (404, False)
+    assert result.headers == {"content-type": "application/json"}
+
+
+@pytest.mark.parametrize(
+    "envelope",
+    [
+        {"nope": []},
+        {"responses": [{"id": "0"}]},
+        {"responses": [item("7")]},
+        {"responses": []},
+        {"responses": [item("0"), item("0")]},
+    ],
+)
+def test_malformed_batch_envelope(envelope: Any) -> None:
+    client, _, _ = make_client(lambda call: response(200, envelope))
+    with pytest.raises(BadResponseError):
+        client.batch([BatchRequest("a", "/a")])
+
+
+def test_whole_batch_403_is_permission_denied() -> None:
+    client, _, _ = make_client(
+        lambda call: response(403, {"error": {"code": "Authorization_RequestDenied", "message": "no"}})
+    )
+    with pytest.raises(PermissionDeniedError):
+        client.batch([BatchRequest("a", "/a")])
+
+
+def test_item_headers_are_forwarded() -> None:
+    client, session, _ = make_client(echo_batch)
+    client.batch([BatchRequest("n", "/users/$count", {"ConsistencyLevel": "eventual"}), BatchRequest("m", "/x")])
+    sent = session.calls[0].json["requests"]
+    assert sent[0]["headers"] == {"ConsistencyLevel": "eventual"}
+    assert "headers" not in sent[1]

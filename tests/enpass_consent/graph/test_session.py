@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import certifi
+import pytest
+import requests
+
+from enpass_consent.graph.errors import ConfigurationError
+from enpass_consent.graph.session import RETRY_AFTER_MAX_SECONDS, build_retry, build_session
+
+
+def test_retry_policy() -> None:
+    retry = build_retry()
+    assert retry.allowed_methods is None  # POST ($batch, token) retried too
+    assert set(retry.status_forcelist or ()) == {429, 500, 502, 503, 504}
+    assert retry.respect_retry_after_header
+    assert retry.retry_after_max == RETRY_AFTER_MAX_SECONDS <= 60
+    assert retry.raise_on_status is False
+    assert retry.total and retry.connect and retry.read and retry.status
+    assert retry.is_retry("POST", 429, has_retry_after=True)
+    assert retry.is_retry("POST", 503)
+    assert not retry.is_retry("GET", 404)
+
+
+def test_session_basics() -> None:
+    session = build_session(None, pool_size=7, timeout=(3.0, 9.0))
+    try:
+        assert session.trust_env is False
+        assert session.verify == certifi.where()
+        adapter = session.get_adapter("https://example.invalid/")
+        assert adapter._pool_maxsize == 7  # type: ignore[attr-defined]
+        assert adapter.max_retries.allowed_methods is None  # type: ignore[attr-defined]
+        with pytest.raises(requests.exceptions.InvalidSchema):
+            session.get("http://127.0.0.1:9/")  # plain HTTP has no adapter: TLS is never skipped
+    finally:
+        session.close()
+
+
+def test_default_timeout_is_applied_when_absent(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[object] = []
+
+    def fake_request(self: requests.Session, method: str, url: str, **kwargs: object) -> requests.Response:
+        seen.append(kwargs.get("timeout"))
+        return requests.Response()
+
+    monkeypatch.setattr(requests.Session, "request", fake_request)
+    session = build_session(None, pool_size=1, timeout=(2.0, 5.0))
+    session.get("https://example.invalid/")
+    session.post("https://example.invalid/", timeout=(1.0, 1.0))
+    assert seen == [(2.0, 5.0), (1.0, 1.0)]
+
+
+def test_extra_ca_bundle_is_added_to_public_roots(tmp_path: Path) -> None:
+    from tests.emulator.certs import tls_files
+
+    session = build_session(tls_files().ca_bundle, pool_size=1)
+    combined = str(session.verify)
+    text = Path(combined).read_text()
+    assert Path(certifi.where()).read_text().strip() in text
+    assert Path(tls_files().ca_bundle).read_text().strip() in text
+    session.close()
+    assert not os.path.exists(combined)
+
+
+def test_bad_ca_bundle_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="cannot read"):
+        build_session(str(tmp_path / "missing.pem"), pool_size=1)
+    empty = tmp_path / "empty.pem"
+    empty.write_text("nothing here\n")
+    with pytest.raises(ConfigurationError, match="no PEM certificate"):
+        build_session(str(empty), pool_size=1)
