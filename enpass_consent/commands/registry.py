@@ -7,7 +7,13 @@ import importlib
 import click
 
 # module name -> attribute holding its click command. Commands appear here as they are built.
-_COMMANDS: dict[str, str] = {}
+_COMMANDS: dict[str, str] = {
+    "explain": "explain",
+    "consent_url": "consent_url",
+    "audit": "audit",
+    "review": "review",
+    "fleet": "fleet",
+}
 
 
 def commands() -> list[click.Command]:

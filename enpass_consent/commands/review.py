@@ -1,0 +1,39 @@
+"""``enpass-consent review PREVIEW_JSON... [--format markdown|json] [--output FILE]`` (DESIGN §5)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from enpass_consent.commands.common import EXIT_DRIFT, EXIT_ERROR, EXIT_OK, emit, format_option, log, output_option
+from enpass_consent.review import PreviewError, review_files
+from enpass_consent.review.render import to_json, to_markdown
+
+
+@click.command("review")
+@click.argument("previews", nargs=-1, required=True, metavar="PREVIEW_JSON...", type=click.Path(path_type=Path))
+@format_option("markdown", "json", default="markdown")
+@output_option
+def review(previews: tuple[Path, ...], format_: str, output: Path | None) -> int:
+    """Review what Pulumi previews would change in Enpass consent, one tenant per file.
+
+    Each file is `pulumi preview --json` output or a `pulumi preview --event-log` file (detected
+    from its content). Exit 0: no consent change; 2: consent changes to review; 1: a file is
+    unreadable or invalid (no document), or a preview failed (errors, mandatory policy).
+    """
+    try:
+        reviews = review_files(list(previews))
+    except PreviewError as exc:
+        # One message that names the file; no partial document, so CI never reads a 0 or 2 from it.
+        log(f"error: {exc}")
+        return EXIT_ERROR
+    if format_ == "json":
+        generated_at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        emit(to_json(reviews, generated_at), output)
+    else:
+        emit(to_markdown(reviews), output)
+    if any(r.failed for r in reviews):
+        return EXIT_ERROR
+    return EXIT_DRIFT if any(r.consent_changes for r in reviews) else EXIT_OK
