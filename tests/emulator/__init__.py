@@ -1,0 +1,62 @@
+"""A local Microsoft Entra login + Microsoft Graph v1.0 emulator over HTTPS (test infrastructure).
+
+See README.md in this folder. Typical use in a test::
+
+    def test_audit(emulator):
+        tenant = emulator.add_tenant(scenarios.in_sync_tenant(TENANT_ID))
+        scenarios.add_scope(tenant, "Mail.Read")
+        run_cli(env=emulator.env())
+"""
+
+from __future__ import annotations
+
+from tests.emulator import scenarios
+from tests.emulator.faults import Fault, FaultKind, FaultPlan, FaultScope, Scope
+from tests.emulator.records import Kind, Record, Recorder
+from tests.emulator.server import Emulator, running
+from tests.emulator.state import (
+    DEFAULT_CLIENT_ROLES,
+    TEST_CLIENT_ID,
+    TEST_CLIENT_SECRET,
+    AppRoleAssignment,
+    ClientApp,
+    DirectoryRole,
+    DirectoryRoleAssignment,
+    Group,
+    PermissionGrant,
+    ServicePrincipal,
+    Tenant,
+    User,
+    grant_id,
+    new_id,
+)
+from tests.emulator.tokens import decode_claims
+
+__all__ = [
+    "DEFAULT_CLIENT_ROLES",
+    "TEST_CLIENT_ID",
+    "TEST_CLIENT_SECRET",
+    "AppRoleAssignment",
+    "ClientApp",
+    "DirectoryRole",
+    "DirectoryRoleAssignment",
+    "Emulator",
+    "Fault",
+    "FaultKind",
+    "FaultPlan",
+    "FaultScope",
+    "Group",
+    "Kind",
+    "PermissionGrant",
+    "Record",
+    "Recorder",
+    "Scope",
+    "ServicePrincipal",
+    "Tenant",
+    "User",
+    "decode_claims",
+    "grant_id",
+    "new_id",
+    "running",
+    "scenarios",
+]

@@ -1,0 +1,384 @@
+"""Typed directory state of the emulated tenants.
+
+Entities render themselves with ``to_graph()`` into the JSON shape Microsoft Graph v1.0 returns
+(property names and defaults follow the documented response examples; see ``scenarios.py`` for
+the citations). Tests mutate the dataclasses directly between requests; request handlers only read.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+Json = dict[str, Any]
+
+# Obviously fake credentials of the default deploying identity the scenario builders register.
+TEST_CLIENT_ID = "c1e17000-0000-4000-8000-00000000c11e"
+TEST_CLIENT_SECRET = "fake-test-secret-not-real"
+
+# Application permissions (roles claim) a read-only audit/preflight identity would hold.
+DEFAULT_CLIENT_ROLES: tuple[str, ...] = (
+    "Application.Read.All",
+    "Directory.Read.All",
+    "Policy.Read.All",
+    "LicenseAssignment.Read.All",
+    "User.Read.All",
+    "GroupMember.Read.All",
+    "RoleManagement.Read.Directory",
+)
+
+
+def grant_id(client_id: str, resource_id: str, principal_id: str | None = None) -> str:
+    """oauth2PermissionGrant id as Entra derives it (reference/graph-msal.md §0.6, §4.6)."""
+    raw = uuid.UUID(client_id).bytes_le + uuid.UUID(resource_id).bytes_le
+    if principal_id:
+        raw += uuid.UUID(principal_id).bytes_le
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def assignment_id(principal_id: str, salt: str = "") -> str:
+    """appRoleAssignment id: the first 16 bytes are principalId.bytes_le (observed); the rest is ours."""
+    tail = uuid.uuid5(uuid.NAMESPACE_URL, f"{principal_id}/{salt}").bytes_le
+    return base64.urlsafe_b64encode(uuid.UUID(principal_id).bytes_le + tail).rstrip(b"=").decode()
+
+
+def new_id(*parts: str) -> str:
+    """A deterministic object id (same inputs, same id) so fixtures and golden files are stable."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "enpass-consent-emulator/" + "/".join(parts)))
+
+
+@dataclass
+class User:
+    id: str
+    display_name: str
+    user_principal_name: str
+    account_enabled: bool = True
+    mail: str | None = None
+    assigned_plans: list[Json] = field(default_factory=list)
+    extra: Json = field(default_factory=dict)
+
+    def to_graph(self) -> Json:
+        # Default properties of user-get/user-list plus the two this tool $selects.
+        return {
+            "@odata.type": "#microsoft.graph.user",
+            "id": self.id,
+            "businessPhones": [],
+            "displayName": self.display_name,
+            "givenName": None,
+            "jobTitle": None,
+            "mail": self.mail,
+            "mobilePhone": None,
+            "officeLocation": None,
+            "preferredLanguage": None,
+            "surname": None,
+            "userPrincipalName": self.user_principal_name,
+            "accountEnabled": self.account_enabled,
+            "assignedPlans": copy.deepcopy(self.assigned_plans),
+            **copy.deepcopy(self.extra),
+        }
+
+
+@dataclass
+class Group:
+    id: str
+    display_name: str
+    security_enabled: bool = True
+    mail_enabled: bool = False
+    group_types: list[str] = field(default_factory=list)
+    member_ids: list[str] = field(default_factory=list)
+    description: str | None = None
+    mail_nickname: str | None = None
+    extra: Json = field(default_factory=dict)
+
+    def to_graph(self) -> Json:
+        # Shape of group-get (v1.0) example 1.
+        nickname = self.mail_nickname or "".join(ch for ch in self.display_name if ch.isalnum()) or "group"
+        return {
+            "@odata.type": "#microsoft.graph.group",
+            "id": self.id,
+            "deletedDateTime": None,
+            "classification": None,
+            "createdDateTime": "2017-07-31T18:56:16Z",
+            "description": self.description,
+            "displayName": self.display_name,
+            "expirationDateTime": None,
+            "groupTypes": list(self.group_types),
+            "isAssignableToRole": None,
+            "mail": f"{nickname}@contoso.onmicrosoft.com" if self.mail_enabled else None,
+            "mailEnabled": self.mail_enabled,
+            "mailNickname": nickname,
+            "membershipRule": None,
+            "membershipRuleProcessingState": None,
+            "onPremisesDomainName": None,
+            "onPremisesLastSyncDateTime": None,
+            "onPremisesNetBiosName": None,
+            "onPremisesSamAccountName": None,
+            "onPremisesSecurityIdentifier": None,
+            "onPremisesSyncEnabled": None,
+            "preferredDataLocation": None,
+            "preferredLanguage": None,
+            "proxyAddresses": [],
+            "renewedDateTime": "2020-01-24T19:01:14Z",
+            "resourceBehaviorOptions": [],
+            "resourceProvisioningOptions": [],
+            "securityEnabled": self.security_enabled,
+            "securityIdentifier": None,
+            "theme": None,
+            "visibility": "Private" if "Unified" in self.group_types else None,
+            "onPremisesProvisioningErrors": [],
+            **copy.deepcopy(self.extra),
+        }
+
+
+@dataclass
+class ServicePrincipal:
+    id: str
+    app_id: str
+    display_name: str
+    app_display_name: str | None = None
+    account_enabled: bool = True
+    app_role_assignment_required: bool = False
+    app_owner_organization_id: str | None = None
+    verified_publisher: Json = field(
+        default_factory=lambda: {"displayName": None, "verifiedPublisherId": None, "addedDateTime": None}
+    )
+    app_roles: list[Json] = field(default_factory=list)
+    oauth2_permission_scopes: list[Json] = field(default_factory=list)
+    service_principal_type: str | None = "Application"
+    sign_in_audience: str | None = "AzureADMultipleOrgs"
+    tags: list[str] = field(default_factory=list)
+    notification_email_addresses: list[str] = field(default_factory=list)
+    reply_urls: list[str] = field(default_factory=list)
+    extra: Json = field(default_factory=dict)
+
+    def to_graph(self) -> Json:
+        # Property set of serviceprincipal-get (v1.0) example 1. Lists are copied shallowly: rendered
+        # objects are serialized at once and never mutated, and this runs for every SP read.
+        return {
+            "@odata.type": "#microsoft.graph.servicePrincipal",
+            "id": self.id,
+            "deletedDateTime": None,
+            "accountEnabled": self.account_enabled,
+            "addIns": [],
+            "alternativeNames": [],
+            "appDisplayName": self.app_display_name if self.app_display_name is not None else self.display_name,
+            "appDescription": None,
+            "appId": self.app_id,
+            "appOwnerOrganizationId": self.app_owner_organization_id,
+            "appRoleAssignmentRequired": self.app_role_assignment_required,
+            "appRoles": list(self.app_roles),
+            "disabledByMicrosoftStatus": None,
+            "displayName": self.display_name,
+            "endpoints": [],
+            "homepage": None,
+            "verifiedPublisher": dict(self.verified_publisher),
+            "info": {
+                "termsOfServiceUrl": None,
+                "supportUrl": None,
+                "privacyStatementUrl": None,
+                "marketingUrl": None,
+                "logoUrl": None,
+            },
+            "keyCredentials": [],
+            "logoutUrl": None,
+            "notificationEmailAddresses": list(self.notification_email_addresses),
+            "oauth2PermissionScopes": list(self.oauth2_permission_scopes),
+            "passwordCredentials": [],
+            "publisherName": None,
+            "replyUrls": list(self.reply_urls),
+            "resourceSpecificApplicationPermissions": [],
+            "servicePrincipalNames": [self.app_id],
+            "servicePrincipalType": self.service_principal_type,
+            "signInAudience": self.sign_in_audience,
+            "tags": list(self.tags),
+            "tokenEncryptionKeyId": None,
+            **copy.deepcopy(self.extra),
+        }
+
+
+@dataclass
+class PermissionGrant:
+    """A delegated permission grant; its id is derived like Entra's (client, resource[, principal])."""
+
+    client_id: str
+    resource_id: str
+    scope: str
+    consent_type: str = "AllPrincipals"
+    principal_id: str | None = None
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = grant_id(self.client_id, self.resource_id, self.principal_id)
+
+    def to_graph(self) -> Json:
+        # Shape of oauth2permissiongrant-list (v1.0).
+        return {
+            "clientId": self.client_id,
+            "consentType": self.consent_type,
+            "id": self.id,
+            "principalId": self.principal_id,
+            "resourceId": self.resource_id,
+            "scope": self.scope,
+        }
+
+
+@dataclass
+class AppRoleAssignment:
+    """One store serves both views: ``principalId``'s appRoleAssignments and ``resourceId``'s appRoleAssignedTo."""
+
+    principal_id: str
+    principal_type: str
+    principal_display_name: str
+    resource_id: str
+    resource_display_name: str
+    app_role_id: str
+    id: str = ""
+    created_date_time: str = "2021-02-02T04:22:45.4980259Z"
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = assignment_id(self.principal_id, f"{self.resource_id}/{self.app_role_id}")
+
+    def to_graph(self) -> Json:
+        # Shape of serviceprincipal-list-approleassignments / -approleassignedto (v1.0).
+        return {
+            "id": self.id,
+            "deletedDateTime": None,
+            "appRoleId": self.app_role_id,
+            "createdDateTime": self.created_date_time,
+            "principalDisplayName": self.principal_display_name,
+            "principalId": self.principal_id,
+            "principalType": self.principal_type,
+            "resourceDisplayName": self.resource_display_name,
+            "resourceId": self.resource_id,
+        }
+
+
+@dataclass
+class DirectoryRoleAssignment:
+    principal_id: str
+    role_definition_id: str
+    """The role's template id (built-in roles' definition id equals their template id)."""
+    directory_scope_id: str = "/"
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = base64.urlsafe_b64encode(
+                uuid.UUID(self.role_definition_id).bytes_le + uuid.UUID(self.principal_id).bytes_le
+            ).decode()
+
+    def to_graph(self) -> Json:
+        # Shape of rbacapplication-list-roleassignments (v1.0).
+        return {
+            "id": self.id,
+            "principalId": self.principal_id,
+            "resourceScope": self.directory_scope_id,
+            "directoryScopeId": self.directory_scope_id,
+            "roleDefinitionId": self.role_definition_id,
+        }
+
+
+@dataclass
+class DirectoryRole:
+    """An activated directory role (what ``/me/memberOf`` lists); its ``id`` differs per tenant."""
+
+    id: str
+    display_name: str
+    role_template_id: str
+    member_ids: list[str] = field(default_factory=list)
+
+    def to_graph(self) -> Json:
+        return {
+            "@odata.type": "#microsoft.graph.directoryRole",
+            "id": self.id,
+            "deletedDateTime": None,
+            "description": None,
+            "displayName": self.display_name,
+            "roleTemplateId": self.role_template_id,
+        }
+
+
+@dataclass
+class ClientApp:
+    """A deploying identity that may request tokens in one tenant."""
+
+    client_id: str
+    secret: str | None = TEST_CLIENT_SECRET
+    valid_assertions: set[str] | None = None
+    """Accepted client assertions; None accepts any non-empty assertion."""
+    roles: list[str] = field(default_factory=lambda: list(DEFAULT_CLIENT_ROLES))
+    """Application permissions on Microsoft Graph (the token's roles claim)."""
+
+
+@dataclass
+class Tenant:
+    tenant_id: str
+    display_name: str = "Contoso"
+    users: dict[str, User] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    service_principals: dict[str, ServicePrincipal] = field(default_factory=dict)
+    grants: list[PermissionGrant] = field(default_factory=list)
+    app_role_assignments: list[AppRoleAssignment] = field(default_factory=list)
+    directory_role_assignments: list[DirectoryRoleAssignment] = field(default_factory=list)
+    directory_roles: list[DirectoryRole] = field(default_factory=list)
+    authorization_policy: Json = field(default_factory=dict)
+    admin_consent_request_policy: Json = field(default_factory=dict)
+    subscribed_skus: list[Json] = field(default_factory=list)
+    clients: dict[str, ClientApp] = field(default_factory=dict)
+    signed_in_user_id: str | None = None
+    """The user a device-code sign-in returns (delegated token; ``/me``)."""
+    delegated_scopes: list[str] = field(
+        default_factory=lambda: ["Application.Read.All", "Directory.Read.All", "Policy.Read.All"]
+    )
+    """The scp claim of delegated tokens."""
+
+    # --- lookups used by the router -------------------------------------------------------------
+    def sp_by_app_id(self, app_id: str) -> ServicePrincipal | None:
+        wanted = app_id.lower()
+        return next((sp for sp in self.service_principals.values() if sp.app_id.lower() == wanted), None)
+
+    def sp_by_id(self, object_id: str) -> ServicePrincipal | None:
+        return self.service_principals.get(object_id.lower())
+
+    def directory_object(self, object_id: str) -> Json | None:
+        key = object_id.lower()
+        for store in (self.users, self.groups, self.service_principals):
+            entity = store.get(key)
+            if entity is not None:
+                return entity.to_graph()
+        return None
+
+    # --- convenience mutators -------------------------------------------------------------------
+    def add_user(self, user: User) -> User:
+        self.users[user.id.lower()] = user
+        return user
+
+    def add_group(self, group: Group) -> Group:
+        self.groups[group.id.lower()] = group
+        return group
+
+    def add_sp(self, sp: ServicePrincipal) -> ServicePrincipal:
+        self.service_principals[sp.id.lower()] = sp
+        return sp
+
+    def remove_sp(self, object_id: str) -> None:
+        self.service_principals.pop(object_id.lower(), None)
+        self.grants = [g for g in self.grants if object_id not in (g.client_id, g.resource_id)]
+        self.app_role_assignments = [
+            a for a in self.app_role_assignments if object_id not in (a.principal_id, a.resource_id)
+        ]
+
+    def add_grant(self, grant: PermissionGrant) -> PermissionGrant:
+        if any(g.id == grant.id for g in self.grants):
+            raise ValueError(f"grant {grant.id} exists (Entra answers 409)")
+        self.grants.append(grant)
+        return grant
+
+    def add_client(self, client: ClientApp) -> ClientApp:
+        self.clients[client.client_id.lower()] = client
+        return client

@@ -1,0 +1,122 @@
+"""Sign-in against the emulator with msal, as the CLI does it."""
+
+from __future__ import annotations
+
+import msal
+import pytest
+
+from enpass_consent.clouds import GLOBAL
+from tests.emulator import TEST_CLIENT_ID, ClientApp, Kind, decode_claims, scenarios
+from tests.emulator.conftest import TENANT_ID
+from tests.emulator.server import Emulator
+from tests.emulator.state import DEFAULT_CLIENT_ROLES
+
+GRAPH_DEFAULT_SCOPE = [f"{GLOBAL.graph_root}/.default"]
+
+
+def test_msal_client_secret_gets_a_token_with_roles(emulator: Emulator) -> None:
+    emulator.add_tenant(scenarios.in_sync_tenant(TENANT_ID))
+    app = emulator.confidential_app(TENANT_ID)
+
+    first = app.acquire_token_for_client(scopes=GRAPH_DEFAULT_SCOPE)
+    second = app.acquire_token_for_client(scopes=GRAPH_DEFAULT_SCOPE)
+
+    assert first["token_type"] == "Bearer"
+    assert second["token_source"] == "cache"
+    claims = decode_claims(first["access_token"])
+    assert claims["tid"] == TENANT_ID
+    assert claims["appid"] == claims["azp"] == TEST_CLIENT_ID
+    assert claims["aud"] == GLOBAL.graph_root
+    assert claims["roles"] == list(DEFAULT_CLIENT_ROLES)
+    assert [r.kind for r in emulator.recorder.requests(TENANT_ID)] == [Kind.DISCOVERY, Kind.TOKEN]
+
+
+def test_discovery_document(emulator: Emulator) -> None:
+    emulator.add_tenant(scenarios.empty_tenant(TENANT_ID))
+    doc = emulator.session().get(f"{emulator.authority(TENANT_ID)}/v2.0/.well-known/openid-configuration").json()
+    base = emulator.authority(TENANT_ID)
+    assert doc["issuer"] == f"{base}/v2.0"
+    assert doc["token_endpoint"] == f"{base}/oauth2/v2.0/token"
+    assert doc["authorization_endpoint"] == f"{base}/oauth2/v2.0/authorize"
+    assert doc["device_authorization_endpoint"] == f"{base}/oauth2/v2.0/devicecode"
+
+
+def test_unknown_tenant_fails_discovery(emulator: Emulator) -> None:
+    response = emulator.session().get(f"{emulator.authority(TENANT_ID)}/v2.0/.well-known/openid-configuration")
+    assert response.status_code == 400
+    assert "AADSTS90002" in response.json()["error_description"]
+    with pytest.raises(ValueError):
+        emulator.confidential_app(TENANT_ID)
+
+
+def test_wrong_secret_is_invalid_client(emulator: Emulator) -> None:
+    emulator.add_tenant(scenarios.in_sync_tenant(TENANT_ID))
+    result = emulator.confidential_app(TENANT_ID, secret="fake-wrong-secret").acquire_token_for_client(
+        scopes=GRAPH_DEFAULT_SCOPE
+    )
+    assert result["error"] == "invalid_client"
+    assert result["error_description"].startswith("AADSTS7000215: Invalid client secret provided")
+
+
+def test_unknown_client_is_rejected(emulator: Emulator) -> None:
+    emulator.add_tenant(scenarios.in_sync_tenant(TENANT_ID))
+    result = emulator.confidential_app(
+        TENANT_ID, client_id="00000000-1111-2222-3333-444444444444"
+    ).acquire_token_for_client(scopes=GRAPH_DEFAULT_SCOPE)
+    assert "AADSTS700016" in result["error_description"]
+
+
+def _assertion_app(emulator: Emulator, assertion: str) -> msal.ConfidentialClientApplication:
+    return msal.ConfidentialClientApplication(
+        TEST_CLIENT_ID,
+        client_credential={"client_assertion": lambda: assertion},
+        authority=emulator.authority(TENANT_ID),
+        instance_discovery=False,
+        azure_region=False,
+        http_client=emulator.session(),
+    )
+
+
+def test_client_assertion_any_or_configured(emulator: Emulator) -> None:
+    tenant = emulator.add_tenant(scenarios.in_sync_tenant(TENANT_ID))
+    assert "access_token" in _assertion_app(emulator, "fake.oidc.assertion").acquire_token_for_client(
+        scopes=GRAPH_DEFAULT_SCOPE
+    )
+    tenant.add_client(ClientApp(TEST_CLIENT_ID, secret=None, valid_assertions={"fake.good.assertion"}))
+    assert "access_token" in _assertion_app(emulator, "fake.good.assertion").acquire_token_for_client(
+        scopes=GRAPH_DEFAULT_SCOPE
+    )
+    rejected = _assertion_app(emulator, "fake.other.assertion").acquire_token_for_client(scopes=GRAPH_DEFAULT_SCOPE)
+    assert rejected["error"] == "invalid_client"
+
+
+def test_client_credentials_need_default_scope(emulator: Emulator) -> None:
+    emulator.add_tenant(scenarios.in_sync_tenant(TENANT_ID))
+    response = emulator.session().post(
+        f"{emulator.authority(TENANT_ID)}/oauth2/v2.0/token",
+        data={"grant_type": "client_credentials", "client_id": TEST_CLIENT_ID, "client_secret": "fake-test-secret-not-real",
+              "scope": "User.Read"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_scope"
+
+
+def test_device_code_flow_gives_delegated_token(emulator: Emulator) -> None:
+    tenant = emulator.add_tenant(scenarios.in_sync_tenant(TENANT_ID))
+    emulator.login.device_pending_polls = 1
+    app = msal.PublicClientApplication(
+        TEST_CLIENT_ID,
+        authority=emulator.authority(TENANT_ID),
+        instance_discovery=False,
+        http_client=emulator.session(),
+    )
+    flow = app.initiate_device_flow(scopes=[f"{GLOBAL.graph_root}/Directory.Read.All"])
+    assert "user_code" in flow and flow["interval"] == 0
+    result = app.acquire_token_by_device_flow(flow)
+    claims = decode_claims(result["access_token"])
+    assert claims["oid"] == tenant.signed_in_user_id
+    assert "Directory.Read.All" in claims["scp"].split()
+    response = emulator.session().get(
+        f"{emulator.graph_base}/me", headers={"Authorization": f"Bearer {result['access_token']}"}
+    )
+    assert response.json()["id"] == tenant.signed_in_user_id
