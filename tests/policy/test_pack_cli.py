@@ -23,7 +23,7 @@ REPO = POLICY_DIR.parent
 PULUMI = shutil.which("pulumi")
 pytestmark = [
     pytest.mark.needs_pulumi_cli,
-    pytest.mark.skipif(PULUMI is None, reason="the pulumi CLI is not on PATH (CI installs it)"),
+    pytest.mark.skipif(PULUMI is None, reason="needs the pulumi CLI on PATH (not installed here)"),
 ]
 
 
