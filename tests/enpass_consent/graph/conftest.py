@@ -1,32 +1,11 @@
-"""Emulator fixtures for the Graph seam's integration tests.
-
-Until the shared emulator fixtures are wired at the root, this folder starts its own emulator
-(one per test process) and resets it before each test.
-"""
+"""Emulator tenants for the Graph seam's integration tests (the emulator fixtures are global)."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
 from tests.emulator.server import Emulator
 from tests.emulator.state import TEST_CLIENT_ID, ClientApp, Tenant
-
-
-@pytest.fixture(scope="session")
-def _graph_emulator_process() -> Iterator[Emulator]:
-    emulator = Emulator().start()
-    try:
-        yield emulator
-    finally:
-        emulator.stop()
-
-
-@pytest.fixture
-def emulator(_graph_emulator_process: Emulator) -> Emulator:
-    _graph_emulator_process.reset()
-    return _graph_emulator_process
 
 
 @pytest.fixture
