@@ -137,9 +137,11 @@ def _scope_findings(settings: Settings, grant: Grant) -> list[Finding]:
 
 def _app_permission_findings(state: TenantState) -> Iterable[Finding]:
     for assignment in sorted(state.app_permissions, key=lambda a: a.assignment_id):
+        resource = assignment.resource_display_name or "resource"
         yield finding(
             "APP_PERMISSION",
-            f"Enpass holds application permission {assignment.app_role_id} on resource {assignment.resource_id}.",
+            f"Enpass holds application permission (app role) {assignment.app_role_id} on {resource} "
+            f"{assignment.resource_id}: it can act without a signed-in user.",
             object_id=assignment.assignment_id,
             actual=assignment.app_role_id,
         )

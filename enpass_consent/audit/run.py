@@ -38,9 +38,15 @@ def audit_stacks(
 ) -> AuditReport:
     """Audit ``stacks`` (in this order in the report), at most ``concurrency`` tenants at a time."""
     env = dict(os.environ if environ is None else environ)
+    # Pulumi.yaml is read once per run, not once per stack; when it is unusable, every stack
+    # still reports that error itself (load_settings reads it again and fails the same way).
+    try:
+        config_dir: Path | None = stackfile.stack_config_dir(project_dir)
+    except stackfile.StackFileError:
+        config_dir = None
 
     def one(stack: str) -> TenantResult:
-        result = audit_stack(project_dir, stack, factory, env)
+        result = audit_stack(project_dir, stack, factory, env, config_dir=config_dir)
         if on_done is not None:
             on_done(result)
         return result
@@ -57,10 +63,15 @@ def audit_for_fleet(project_dir: Path, stacks: Sequence[str]) -> dict[str, Tenan
     return {tenant.stack: tenant for tenant in report.tenants}
 
 
-def load_settings(project_dir: Path, stack: str) -> tuple[settings.Settings | None, TenantResult | None]:
-    """The stack's settings, or the ``error`` result that says why they cannot be used."""
+def load_settings(
+    project_dir: Path, stack: str, *, config_dir: Path | None = None
+) -> tuple[settings.Settings | None, TenantResult | None]:
+    """The stack's settings, or the ``error`` result that says why they cannot be used.
+
+    ``config_dir``: the stack folder when the caller has resolved it already (``stackfile.read``).
+    """
     try:
-        stack_file = stackfile.read(project_dir, stack)
+        stack_file = stackfile.read(project_dir, stack, config_dir=config_dir)
     except stackfile.StackFileError as exc:
         return None, TenantResult.failed(stack, None, str(exc))
     try:
@@ -71,8 +82,15 @@ def load_settings(project_dir: Path, stack: str) -> tuple[settings.Settings | No
         )
 
 
-def audit_stack(project_dir: Path, stack: str, factory: GraphFactory, environ: Mapping[str, str]) -> TenantResult:
-    desired, failure = load_settings(project_dir, stack)
+def audit_stack(
+    project_dir: Path,
+    stack: str,
+    factory: GraphFactory,
+    environ: Mapping[str, str],
+    *,
+    config_dir: Path | None = None,
+) -> TenantResult:
+    desired, failure = load_settings(project_dir, stack, config_dir=config_dir)
     if failure is not None or desired is None:
         return failure or TenantResult.failed(stack, None, "no settings")
     try:

@@ -58,6 +58,7 @@ class AppRoleAssignment:
     principal_type: str
     principal_display_name: str
     resource_id: str
+    resource_display_name: str = ""
 
     @classmethod
     def from_graph(cls, body: Mapping[str, Any]) -> AppRoleAssignment:
@@ -68,6 +69,7 @@ class AppRoleAssignment:
             principal_type=str(body.get("principalType", "")),
             principal_display_name=str(body.get("principalDisplayName") or ""),
             resource_id=str(body.get("resourceId", "")).lower(),
+            resource_display_name=str(body.get("resourceDisplayName") or ""),
         )
 
 
