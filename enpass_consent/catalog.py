@@ -264,3 +264,58 @@ CONSENT_CAPABLE_ROLES: tuple[DirectoryRole, ...] = (
     DirectoryRole("Cloud Application Administrator", "158c047a-c907-4556-b7ef-446551a6b5f7"),
     DirectoryRole("AI Administrator", "d2562ede-74db-457e-a7b6-544e236ebb61"),
 )
+
+
+# ---------------------------------------------------------------------------------------------
+# Licences: service plans, as ``subscribedSkus`` (servicePlans[].servicePlanId) and users'
+# ``assignedPlans`` report them. Read by ``preflight`` only.
+#
+# Source for every id below: Microsoft's "Product names and service plan identifiers for licensing",
+# https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference (markdown
+# MicrosoftDocs/entra-docs docs/identity/users/licensing-service-plan-reference.md at commit
+# 067a0c7b0bb2091db6379c757c7aca0bc4f89d4a, "last updated on October 29, 2025").
+# Check the service plan, never the SKU: the same plan comes in many SKUs.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServicePlan:
+    """One licence service plan: its name as Microsoft spells it and its id (the same in every tenant)."""
+
+    name: str
+    service_plan_id: str
+    friendly_name: str
+
+
+# Service plans that give a user SharePoint/OneDrive storage, which Enpass keeps its vaults in.
+# Caveat: SHAREPOINTDESKLESS ("SharePoint Kiosk") is also part of "Microsoft Teams (Free)" (TEAMS_FREE),
+# so a user holding only that plan counts as covered although a free Teams licence may give no usable
+# OneDrive. Plans seen in the reference whose storage is unclear (SHAREPOINT_S_DEVELOPER,
+# SHAREPOINTENTERPRISE_GOV, SHAREPOINTLITE, ONEDRIVELITE_IW, ONEDRIVECLIPCHAMP) are left out, so users with
+# only those are reported as lacking storage. SHAREPOINTWAC is Office for the web, not storage.
+ONEDRIVE_SHAREPOINT_PLANS: tuple[ServicePlan, ...] = (
+    ServicePlan("SHAREPOINTSTANDARD", "c7699d2e-19aa-44de-8edf-1736da088ca1", "SharePoint (Plan 1)"),
+    ServicePlan("SHAREPOINTENTERPRISE", "5dbe027f-2339-4123-9542-606e4d348a72", "SharePoint (Plan 2)"),
+    ServicePlan("SHAREPOINTDESKLESS", "902b47e5-dcb2-4fdc-858b-c63a90a2bdb9", "SharePoint Kiosk"),
+    ServicePlan("SHAREPOINTSTANDARD_EDU", "0a4983bb-d3e5-4a09-95d8-b2d0127b3df5", "SharePoint (Plan 1) for Education"),
+    ServicePlan(
+        "SHAREPOINTENTERPRISE_EDU", "63038b2c-28d0-45f6-bc36-33062963b498", "SharePoint (Plan 2) for Education"
+    ),
+    ServicePlan("ONEDRIVESTANDARD", "13696edf-5a08-49f6-8134-03083ed8ba30", "OneDrive for Business (Plan 1)"),
+    ServicePlan("ONEDRIVEENTERPRISE", "afcafa6a-d966-4462-918c-ec0b4e0fe642", "OneDrive for Business (Plan 2)"),
+    ServicePlan("ONEDRIVE_BASIC", "da792a53-cbc0-4184-a10d-e544dd34b3c1", "OneDrive for Business (Basic)"),
+    ServicePlan("ONEDRIVE_BASIC_P2", "4495894f-534f-41ca-9d3b-0ebf1220a423", "OneDrive for Business (Basic 2)"),
+    ServicePlan(
+        "ONEDRIVE_BASIC_GOV", "98709c2e-96b5-4244-95f5-a0ebe139fb8a", "OneDrive for Business Basic for Government"
+    ),
+)
+
+# The plan that free Microsoft Teams also carries (see the caveat above).
+SHAREPOINT_KIOSK_PLAN_NAME = "SHAREPOINTDESKLESS"
+
+# Microsoft Entra ID P1, needed to assign groups to an app; P2 includes it (the "Microsoft Entra ID P2"
+# SKU lists both plans).
+ENTRA_ID_P1_PLANS: tuple[ServicePlan, ...] = (
+    ServicePlan("AAD_PREMIUM", "41781fb2-bc02-4b7c-bd55-b576c07bb09d", "Microsoft Entra ID P1"),
+    ServicePlan("AAD_PREMIUM_P2", "eec0eb4f-6444-4f95-aba0-50c24d67f998", "Microsoft Entra ID P2"),
+)

@@ -13,6 +13,8 @@ _COMMANDS: dict[str, str] = {
     "audit": "audit",
     "review": "review",
     "fleet": "fleet",
+    "preflight": "preflight",
+    "adopt": "adopt",
 }
 
 

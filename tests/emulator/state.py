@@ -59,9 +59,11 @@ class User:
     mail: str | None = None
     assigned_plans: list[Json] = field(default_factory=list)
     extra: Json = field(default_factory=dict)
+    user_type: str = "Member"
+    """``Member`` or ``Guest`` (preflight counts enabled members when nobody is assigned)."""
 
     def to_graph(self) -> Json:
-        # Default properties of user-get/user-list plus the two this tool $selects.
+        # Default properties of user-get/user-list plus the ones this tool $selects.
         return {
             "@odata.type": "#microsoft.graph.user",
             "id": self.id,
@@ -77,6 +79,7 @@ class User:
             "userPrincipalName": self.user_principal_name,
             "accountEnabled": self.account_enabled,
             "assignedPlans": copy.deepcopy(self.assigned_plans),
+            "userType": self.user_type,
             **copy.deepcopy(self.extra),
         }
 

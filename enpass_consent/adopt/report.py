@@ -1,0 +1,44 @@
+"""What ``adopt`` prints: the objects adopted, what ``pulumi up`` will change, what is left alone, the diff."""
+
+from __future__ import annotations
+
+from enpass_consent.adopt import stack_edit
+from enpass_consent.adopt.plan import MIN_PULUMI_CLI
+from enpass_consent.adopt.run import PreparedAdoption
+
+
+def render(prepared: PreparedAdoption) -> str:
+    loaded, plan = prepared.loaded, prepared.plan
+    lines = [f"Stack {loaded.stack}, tenant {prepared.tenant_id}"]
+    if plan.adoption is None:
+        lines.append(
+            "Nothing to adopt: the tenant has no Enpass service principal (nobody has consented yet). "
+            "`pulumi up` will create everything; the stack file is left as it is."
+        )
+        return "\n".join(lines) + "\n"
+
+    lines += ["", "Adopt (the next `pulumi up` imports these instead of creating them):"]
+    width = max(len(obj.kind) for obj in plan.adopted)
+    lines += [f"  {obj.kind.ljust(width)}  {obj.object_id}  {obj.detail}" for obj in plan.adopted]
+
+    lines += ["", "After importing, the next `pulumi up` changes:"]
+    lines += [f"  - {change}" for change in plan.changes] or ["  nothing (the tenant matches the stack)"]
+
+    lines += ["", "Left alone (the stack does not describe them: never adopted or deleted; `audit` reports them):"]
+    lines += [f"  - {finding.code} ({finding.severity.value}): {finding.message}" for finding in plan.left_alone] or [
+        "  nothing"
+    ]
+
+    lines += [
+        "",
+        f"Needs Pulumi CLI >= {MIN_PULUMI_CLI} for the next `pulumi up`: it imports these objects and then updates "
+        "whatever input differs (a clicked-through service principal lacks the stack's tags and notes; scopes "
+        "may differ). Older CLIs refuse an import whose inputs differ.",
+        "",
+        f"Stack file change ({loaded.path}):",
+    ]
+    if prepared.changes_file and prepared.new_bytes is not None:
+        lines.append(stack_edit.unified_diff(loaded.path, loaded.original, prepared.new_bytes).rstrip("\n"))
+    else:
+        lines.append("  none: the file already records these ids")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""``preflight``: can the first ``pulumi up`` in a tenant go right? collect (Graph reads) -> checks (pure) -> report."""

@@ -1,0 +1,73 @@
+"""Preflight of many stacks: settings -> sign-in -> collect -> checks, one tenant at a time per worker.
+
+Like ``audit``: every selected stack appears once in the report whatever fails, and a stack whose
+settings are invalid makes no Graph call. A 403 is a failed check (inside ``collect``); every other
+Graph or sign-in failure makes that tenant ``error``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from enpass_consent import clouds
+from enpass_consent.audit.run import load_settings
+from enpass_consent.graph.errors import GraphClientError
+from enpass_consent.graph.factory import GraphFactory
+from enpass_consent.graph.redact import scrub
+from enpass_consent.preflight.checks import run_checks
+from enpass_consent.preflight.collect import collect
+from enpass_consent.preflight.result import PreflightReport, TenantPreflight
+from enpass_consent.preflight.token_claims import TokenClaimsError, identity_from_token
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CONCURRENCY = 8
+
+
+def preflight_stacks(
+    project_dir: Path,
+    stacks: Sequence[str],
+    factory: GraphFactory,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    environ: Mapping[str, str] | None = None,
+    on_done: Callable[[TenantPreflight], None] | None = None,
+) -> PreflightReport:
+    env = dict(os.environ if environ is None else environ)
+
+    def one(stack: str) -> TenantPreflight:
+        result = preflight_stack(project_dir, stack, factory, env)
+        if on_done is not None:
+            on_done(result)
+        return result
+
+    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="preflight") as pool:
+        results = list(pool.map(one, stacks))
+    return PreflightReport(tuple(results))
+
+
+def preflight_stack(
+    project_dir: Path, stack: str, factory: GraphFactory, environ: Mapping[str, str]
+) -> TenantPreflight:
+    desired, failure = load_settings(project_dir, stack)
+    if failure is not None or desired is None:
+        error = failure.error if failure is not None else None
+        return TenantPreflight.failed(stack, failure.tenant_id if failure else None, error or "no settings")
+    try:
+        endpoints = clouds.endpoints(desired.cloud, environ)
+        # The same provider (and msal cache) the client uses: reading the claims costs no extra request.
+        token = factory.token_provider(endpoints, desired.tenant_id, desired.client_id).get_token()
+        identity = identity_from_token(token)
+        del token
+        client = factory.client(endpoints, desired.tenant_id, desired.client_id)
+        state = collect(client, desired, identity)
+    except (GraphClientError, TokenClaimsError, ValueError) as exc:
+        return TenantPreflight.failed(stack, desired.tenant_id, scrub(str(exc)))
+    except Exception as exc:  # one tenant's surprise must not cost the others their report
+        log.debug("preflight of %s failed", stack, exc_info=True)
+        return TenantPreflight.failed(stack, desired.tenant_id, scrub(f"unexpected {type(exc).__name__}: {exc}"))
+    return TenantPreflight.checked(stack, desired.tenant_id, run_checks(desired, state))

@@ -1,0 +1,177 @@
+"""The adopt block edit: a ruamel round trip that keeps everything else byte for byte."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from enpass_consent import settings, stackfile
+from enpass_consent.adopt import stack_edit
+from enpass_consent.settings import Adoption
+
+TENANT = "11111111-2222-3333-4444-555555555555"
+SP = "5e000000-0000-4000-8000-0000000000e1"
+USER = "aaaaaaaa-0000-4000-8000-000000000001"
+ADOPTION = Adoption(SP, "grant-1", {}, {"Team (EU)": "assign-1", USER: "assign-2"})
+
+COMMENTED = f"""\
+# Contoso's Enpass consent.   (top comment)
+config:
+  # the tenant
+  azuread:tenantId: "{TENANT}"   # pinned here on purpose
+  enpass-consent:groups:
+      - 'Team (EU)'    # quoted on purpose
+  enpass-consent:users: [{USER}]
+
+  # protect, with a blank line above
+  enpass-consent:protect: true
+# trailing comment at the end
+"""
+
+
+def project(tmp_path: Path, text: str, stack: str = "contoso") -> Path:
+    (tmp_path / "Pulumi.yaml").write_text("name: enpass-consent\nruntime: python\n")
+    (tmp_path / f"Pulumi.{stack}.yaml").write_bytes(text.encode())
+    return tmp_path
+
+
+def adopt_twice(tmp_path: Path, text: str, adoption: Adoption = ADOPTION) -> tuple[bytes, bytes]:
+    root = project(tmp_path, text)
+    first = stack_edit.with_adoption(stack_edit.load(root, "contoso"), adoption)
+    (root / "Pulumi.contoso.yaml").write_bytes(first)
+    second = stack_edit.with_adoption(stack_edit.load(root, "contoso"), adoption)
+    return first, second
+
+
+def test_appends_the_block_and_keeps_every_other_byte(tmp_path: Path) -> None:
+    first, second = adopt_twice(tmp_path, COMMENTED)
+    assert first == second  # idempotent, byte for byte
+    expected_block = (
+        "  enpass-consent:adopt:\n"
+        f"    servicePrincipalObjectId: {SP}\n"
+        "    grantId: grant-1\n"
+        "    assignmentIds:\n"
+        "      Team (EU): assign-1\n"
+        f"      {USER}: assign-2\n"
+    )
+    # The column-0 comment after config stays after it (below the new block).
+    assert first.decode() == COMMENTED.replace(
+        "  enpass-consent:protect: true\n", "  enpass-consent:protect: true\n" + expected_block
+    )
+
+
+def test_replaces_an_earlier_block_in_place_and_keeps_the_comment_after_it(tmp_path: Path) -> None:
+    text = f"""\
+config:
+  azuread:tenantId: {TENANT}
+  enpass-consent:adopt:
+    servicePrincipalObjectId: 5e000000-0000-4000-8000-0000000000ff
+    userGrantIds: {{}}
+    assignmentIds:
+      old entry: old-id   # stale
+  # about groups
+  enpass-consent:groups:
+    - Team (EU)
+  enpass-consent:users:
+    - {USER}
+"""
+    first, second = adopt_twice(tmp_path, text)
+    assert first == second
+    assert (
+        first.decode()
+        == f"""\
+config:
+  azuread:tenantId: {TENANT}
+  enpass-consent:adopt:
+    servicePrincipalObjectId: {SP}
+    grantId: grant-1
+    assignmentIds:
+      Team (EU): assign-1
+      {USER}: assign-2
+  # about groups
+  enpass-consent:groups:
+    - Team (EU)
+  enpass-consent:users:
+    - {USER}
+"""
+    )
+
+
+def test_flow_style_empty_block_is_replaced(tmp_path: Path) -> None:
+    text = f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:adopt: {{}}\n  enpass-consent:protect: false\n"
+    first, second = adopt_twice(tmp_path, text, Adoption(SP))
+    assert first == second
+    assert first.decode() == (
+        f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:adopt:\n    servicePrincipalObjectId: {SP}\n"
+        "  enpass-consent:protect: false\n"
+    )
+
+
+def test_crlf_files_stay_crlf(tmp_path: Path) -> None:
+    text = f"config:\r\n  azuread:tenantId: {TENANT}\r\n"
+    first, _ = adopt_twice(tmp_path, text, Adoption(SP))
+    assert (
+        first
+        == f"config:\r\n  azuread:tenantId: {TENANT}\r\n  enpass-consent:adopt:\r\n    servicePrincipalObjectId: {SP}\r\n".encode()
+    )
+
+
+def test_four_space_indentation_is_kept(tmp_path: Path) -> None:
+    text = f"config:\n    azuread:tenantId: {TENANT}\n    enpass-consent:groups:\n    - Team (EU)\n"
+    first, _ = adopt_twice(tmp_path, text, Adoption(SP, None, {}, {"Team (EU)": "a-1"}))
+    assert first.decode() == (
+        text + f"    enpass-consent:adopt:\n        servicePrincipalObjectId: {SP}\n        assignmentIds:\n"
+        "            Team (EU): a-1\n"
+    )
+
+
+def test_written_block_reads_back_through_stackfile_and_settings(tmp_path: Path) -> None:
+    adopt_twice(tmp_path, COMMENTED)
+    desired = settings.parse(stackfile.read(tmp_path, "contoso").config)
+    assert desired.adopt == Adoption(SP, "grant-1", {}, {"Team (EU)": "assign-1", USER: "assign-2"})
+    user_grants = Adoption(SP, None, {USER: "ug-1"}, {})
+    per_user = f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:tenantWideConsent: false\n  enpass-consent:consentUsers: [{USER}]\n"
+    adopt_twice(tmp_path, per_user, user_grants)
+    assert settings.parse(stackfile.read(tmp_path, "contoso").config).adopt == user_grants
+
+
+def test_a_stale_adopt_block_does_not_stop_a_new_adoption(tmp_path: Path) -> None:
+    text = f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:adopt:\n    grantId: g\n"
+    root = project(tmp_path, text)
+    loaded = stack_edit.load(root, "contoso")
+    with pytest.raises(settings.SettingsError):
+        settings.parse(loaded.config)  # the stale block alone is invalid (no SP id)...
+    assert stack_edit.settings_without_adopt(loaded).tenant_id == TENANT  # ...and ignored by adopt
+
+
+def test_unreadable_yaml_names_the_file(tmp_path: Path) -> None:
+    root = project(tmp_path, "config: [unclosed\n")
+    with pytest.raises(stackfile.StackFileError, match=r"Pulumi\.contoso\.yaml"):
+        stack_edit.load(root, "contoso")
+
+
+def test_diff_is_a_unified_diff_of_the_file(tmp_path: Path) -> None:
+    diff = stack_edit.unified_diff(Path("Pulumi.contoso.yaml"), b"a: 1\n", b"a: 1\nb: 2\n")
+    assert diff == "--- a/Pulumi.contoso.yaml\n+++ b/Pulumi.contoso.yaml\n@@ -1 +1,2 @@\n a: 1\n+b: 2\n"
+
+
+def test_the_annotated_example_only_gains_the_block(tmp_path: Path) -> None:
+    example = (Path(__file__).resolve().parents[3] / "Pulumi.example.yaml").read_text()
+    text = example.replace("00000000-0000-0000-0000-000000000000", TENANT, 1)
+    first, second = adopt_twice(tmp_path, text, Adoption(SP, "g-1", {}, {"Enpass Users": "a-1"}))
+    assert first == second
+    block = f"  enpass-consent:adopt:\n    servicePrincipalObjectId: {SP}\n    grantId: g-1\n    assignmentIds:\n"
+    assert first.decode() == text + block + "      Enpass Users: a-1\n"
+
+
+def test_a_comment_introducing_the_next_top_level_key_stays_with_it(tmp_path: Path) -> None:
+    text = (
+        f"config:\n  azuread:tenantId: {TENANT}   # eol\n  # still config\n# about environment\nenvironment:\n  - x\n"
+    )
+    first, second = adopt_twice(tmp_path, text, Adoption(SP))
+    assert first == second
+    assert first.decode() == (
+        f"config:\n  azuread:tenantId: {TENANT}   # eol\n  # still config\n  enpass-consent:adopt:\n"
+        f"    servicePrincipalObjectId: {SP}\n# about environment\nenvironment:\n  - x\n"
+    )

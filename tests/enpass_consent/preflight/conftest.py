@@ -1,0 +1,7 @@
+"""The shared emulator fixtures (one HTTPS server per test session, reset before every test)."""
+
+from __future__ import annotations
+
+from tests.emulator.fixtures import emulator, emulator_env, emulator_server
+
+__all__ = ["emulator", "emulator_env", "emulator_server"]
