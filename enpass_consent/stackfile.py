@@ -8,6 +8,7 @@ strings Pulumi would hand the program (``config_strings``) and validates them wi
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from io import StringIO
@@ -27,21 +28,41 @@ class StackFileError(ValueError):
     """A project or stack file cannot be used; the message names the file."""
 
 
+_per_thread = threading.local()
+
+
 def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
+    # One parser per thread, reused: building a YAML() searches the file system for plug-ins, which
+    # cost more than parsing a stack file when an audit reads hundreds of them. An instance is not
+    # safe to share between threads, hence one per thread.
+    yaml: YAML | None = getattr(_per_thread, "yaml", None)
+    if yaml is None:
+        yaml = YAML(typ="rt")
+        yaml.preserve_quotes = True
+        _per_thread.yaml = yaml
     return yaml
 
 
-def load_yaml(path: Path) -> Any:
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except OSError as exc:
         raise StackFileError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def parse_yaml(text: str, path: Path) -> Any:
+    """``text`` (the content of ``path``) as a round-trip YAML document; ``path`` names it in errors."""
+    yaml = _yaml()
     try:
-        return _yaml().load(StringIO(text))
+        return yaml.load(StringIO(text))
     except YAMLError as exc:
         raise StackFileError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+    finally:
+        del yaml.doc_infos[:]  # each load appends one; a reused parser must not grow
+
+
+def load_yaml(path: Path) -> Any:
+    return parse_yaml(_read_text(path), path)
 
 
 def stack_config_dir(project_dir: Path) -> Path:
@@ -86,13 +107,18 @@ class StackFile:
     config: dict[str, str]
 
 
-def read(project_dir: Path, stack: str) -> StackFile:
-    """Read and convert a stack file; ``StackFileError`` names the file when it cannot be used."""
-    path = stack_path(project_dir, stack)
+def read(project_dir: Path, stack: str, *, config_dir: Path | None = None) -> StackFile:
+    """Read and convert a stack file; ``StackFileError`` names the file when it cannot be used.
+
+    ``config_dir`` is :func:`stack_config_dir` when the caller already knows it (a run over many
+    stacks resolves it once instead of parsing ``Pulumi.yaml`` again for every stack).
+    """
+    folder = stack_config_dir(project_dir) if config_dir is None else config_dir
+    path = folder / f"Pulumi.{stack}.yaml"
     if not path.is_file():
         raise StackFileError(f"{path}: no such stack file for stack {stack!r}")
-    text = path.read_text(encoding="utf-8")
-    document = load_yaml(path)
+    text = _read_text(path)
+    document = parse_yaml(text, path)
     return StackFile(stack, path, text, document, config_strings(document, path))
 
 

@@ -69,3 +69,20 @@ def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
     write(tmp_path / "Pulumi.bad.yaml", "config: [unclosed\n")
     with pytest.raises(stackfile.StackFileError, match=r"Pulumi.bad.yaml: not valid YAML"):
         stackfile.read(tmp_path, "bad")
+
+
+def test_read_with_a_known_stack_folder_and_from_many_threads(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    write(tmp_path / "Pulumi.yaml", "name: enpass-consent\nruntime: python\nstackConfigDir: stacks\n")
+    for n in range(40):
+        write(tmp_path / "stacks" / f"Pulumi.s{n}.yaml", f"config:\n  azuread:tenantId: '{n}'\n")
+    folder = stackfile.stack_config_dir(tmp_path)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        read = list(pool.map(lambda n: stackfile.read(tmp_path, f"s{n}", config_dir=folder), range(40)))
+    assert [s.config for s in read] == [{"azuread:tenantId": str(n)} for n in range(40)]
+    assert stackfile.read(tmp_path, "s7").config == read[7].config
+    write(tmp_path / "stacks" / "Pulumi.bad.yaml", "config: [\n")
+    with pytest.raises(stackfile.StackFileError, match="not valid YAML"):
+        stackfile.read(tmp_path, "bad", config_dir=folder)
+    assert stackfile.read(tmp_path, "s8", config_dir=folder).config == {"azuread:tenantId": "8"}  # parser still usable
