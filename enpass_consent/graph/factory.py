@@ -1,8 +1,9 @@
-"""Everything a multi-tenant run shares, built once: the HTTP session, the token cache, the credential.
+"""Everything a multi-tenant run shares, built once: the HTTP session, the credential, the user sign-in cache.
 
 ``GraphFactory(environ, concurrency).client(endpoints, tenant_id, stack_client_id)`` hands out one
 :class:`GraphClient` per tenant; clients for the same (authority, client id) share one msal
-application, so a tenant's token is requested once per run however many times it is asked for.
+application (and its token cache), so a tenant's token is requested once per run however many
+times it is asked for.
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from enpass_consent.graph.tokens import TokenProvider
 
 
 class GraphFactory:
-    """Shared session (pool size = ``concurrency``), token cache and credential for one CLI run."""
+    """Shared session (pool size = ``concurrency``), token cache and credential for one CLI run.
+
+    The shared ``token_cache`` serves sign-ins as a user (device code): its refresh token signs the
+    user in to every other tenant. App-only tokens (secret, certificate, OIDC) are per tenant and
+    client, which one msal application per (authority, client id) caches already; each such provider
+    gets a cache of its own, because msal searches a cache linearly under its lock on every miss, so a
+    cache shared by N tenants costs O(N²) for a fleet.
+    """
 
     def __init__(
         self,
@@ -72,7 +80,7 @@ class GraphFactory:
                     client_id=client_id,
                     credential=credential,
                     session=self.session,
-                    token_cache=self.token_cache,
+                    token_cache=self.token_cache if credential.public else msal.SerializableTokenCache(),
                     interactive_lock=self._interactive_lock,
                     prompt=self._prompt,
                 )

@@ -32,3 +32,16 @@ def test_configuration_errors_surface_when_a_client_is_asked_for() -> None:
         pytest.raises(ConfigurationError, match="azuread:clientId"),
     ):
         graph.client(ENDPOINTS, TENANT_A)
+
+
+def test_app_only_tokens_are_cached_per_tenant_and_user_sign_in_is_shared() -> None:
+    # msal searches a cache linearly on every miss: a cache shared by N tenants makes a fleet O(N²).
+    env = {CLIENT_ID: "c0000000-0000-4000-8000-000000000001", CLIENT_SECRET: "fake-secret-factory"}
+    with GraphFactory(env, concurrency=2) as graph:
+        caches = [graph.token_provider(ENDPOINTS, tenant)._token_cache for tenant in (TENANT_A, TENANT_B)]
+        assert caches[0] is not caches[1]
+        assert graph.token_cache not in caches
+    with GraphFactory({}, concurrency=2, is_terminal=lambda: True) as graph:
+        assert graph.credential.public
+        for tenant in (TENANT_A, TENANT_B):
+            assert graph.token_provider(ENDPOINTS, tenant)._token_cache is graph.token_cache

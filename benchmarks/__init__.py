@@ -1,0 +1,1 @@
+"""Benchmarks (never timed tests): see README.md in this folder."""
