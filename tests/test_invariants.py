@@ -44,3 +44,20 @@ def test_no_microsoft_host_outside_clouds() -> None:
         if MICROSOFT_HOST.search(line) and "learn.microsoft.com" not in line
     ]
     assert offenders == []
+
+
+def test_relative_links_in_the_docs_resolve() -> None:
+    link = re.compile(r"\]\((?!https?://|#|mailto:)([^)#\s]+)")
+    broken = []
+    for doc in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md")), *sorted(REPO.glob("*/README.md"))]:
+        for target in link.findall(doc.read_text()):
+            if not (doc.parent / target).exists():
+                broken.append(f"{doc.relative_to(REPO)} -> {target}")
+    assert broken == []
+
+
+def test_every_command_in_the_design_is_registered() -> None:
+    from enpass_consent.commands import registry
+
+    names = {command.name for command in registry.commands()}
+    assert names == {"explain", "consent-url", "audit", "preflight", "adopt", "review", "fleet"}
