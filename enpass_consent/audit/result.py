@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from enpass_consent import documents
 from enpass_consent.findings import Finding
 
 SCHEMA = "enpass-consent.audit/v1"
@@ -49,7 +50,7 @@ class TenantResult:
 @dataclass(frozen=True)
 class AuditReport:
     tenants: tuple[TenantResult, ...]
-    generated_at: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.UTC))
+    generated_at: datetime.datetime = field(default_factory=documents.now)
 
     def count(self, status: Status) -> int:
         return sum(1 for t in self.tenants if t.status is status)
@@ -64,7 +65,7 @@ class AuditReport:
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
-            "generatedAt": self.generated_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "generatedAt": documents.timestamp(self.generated_at),
             "tenants": [t.to_json() for t in self.tenants],
             "summary": {
                 "tenants": len(self.tenants),

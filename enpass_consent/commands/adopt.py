@@ -11,9 +11,8 @@ from enpass_consent import settings, stackfile
 from enpass_consent.adopt import write
 from enpass_consent.adopt.report import render
 from enpass_consent.adopt.run import prepare
-from enpass_consent.commands.common import EXIT_ERROR, EXIT_OK, log
+from enpass_consent.commands.common import EXIT_ERROR, EXIT_OK, graph_session, log
 from enpass_consent.graph.errors import GraphClientError
-from enpass_consent.graph.factory import GraphFactory
 from enpass_consent.graph.redact import scrub
 
 
@@ -30,7 +29,7 @@ from enpass_consent.graph.redact import scrub
 def adopt(stack: str, project_dir: Path, write_file: bool) -> int:
     """Find consent that already exists and record its ids under enpass-consent:adopt. Exit 0 done, 1 error."""
     try:
-        with GraphFactory(concurrency=1) as factory:
+        with graph_session(concurrency=1) as factory:
             prepared = prepare(project_dir, stack, factory, os.environ)
     except (stackfile.StackFileError, settings.SettingsError, GraphClientError, ValueError) as exc:
         log(f"enpass-consent adopt: {scrub(str(exc))}; nothing was written")

@@ -12,14 +12,12 @@ from enpass_consent.audit.run import DEFAULT_CONCURRENCY, audit_stacks
 from enpass_consent.commands.common import (
     emit,
     format_option,
-    log,
+    graph_session,
     output_option,
     progress,
     select_stacks,
     stack_selection,
 )
-from enpass_consent.graph.errors import ConfigurationError
-from enpass_consent.graph.factory import GraphFactory
 
 
 @click.command("audit")
@@ -43,18 +41,13 @@ def audit(
 ) -> int:
     """Compare each stack's tenant with its stack file, read-only. Exit 0 in sync, 2 drift, 1 error."""
     selection = select_stacks(stacks, all_stacks, project_dir)
-    with GraphFactory(concurrency=concurrency) as factory:
-        try:
-            log(f"enpass-consent: signing in with {factory.credential.kind}")
-        except ConfigurationError as exc:
-            log(f"enpass-consent: {exc}")  # every tenant reports it as its error below
-        with progress("audit", len(selection.stacks)) as advance:
+    with graph_session(concurrency) as factory, progress("audit", len(selection.stacks)) as advance:
 
-            def done(result: TenantResult) -> None:
-                advance(f"{result.stack}: {result.status.value}")
+        def done(result: TenantResult) -> None:
+            advance(f"{result.stack}: {result.status.value}")
 
-            audit_report = audit_stacks(
-                selection.project_dir, selection.stacks, factory, concurrency=concurrency, on_done=done
-            )
+        audit_report = audit_stacks(
+            selection.project_dir, selection.stacks, factory, concurrency=concurrency, on_done=done
+        )
     emit(report.RENDERERS[format_](audit_report), output)
     return audit_report.exit_code

@@ -8,11 +8,14 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from enpass_consent import stackfile
+
+if TYPE_CHECKING:  # the Graph stack (msal, requests) loads only for the commands that sign in
+    from enpass_consent.graph.factory import GraphFactory
 
 # Exit codes (DESIGN §5), like `terraform plan -detailed-exitcode`.
 EXIT_OK = 0
@@ -89,6 +92,23 @@ def emit(text: str, output: Path | None) -> None:
     tmp = output.with_name(f".{output.name}.tmp")
     tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
     tmp.replace(output)
+
+
+@contextlib.contextmanager
+def graph_session(concurrency: int) -> Iterator[GraphFactory]:
+    """The run's one Graph session and credential; says on stderr which kind signs in, never its value.
+
+    A credential that cannot be used is only logged here: each tenant then reports it as its error.
+    """
+    from enpass_consent.graph.errors import ConfigurationError
+    from enpass_consent.graph.factory import GraphFactory
+
+    with GraphFactory(concurrency=concurrency) as factory:
+        try:
+            log(f"enpass-consent: signing in with {factory.credential.kind}")
+        except ConfigurationError as exc:
+            log(f"enpass-consent: {exc}")
+        yield factory
 
 
 def log(message: str) -> None:

@@ -9,14 +9,12 @@ import click
 from enpass_consent.commands.common import (
     emit,
     format_option,
-    log,
+    graph_session,
     output_option,
     progress,
     select_stacks,
     stack_selection,
 )
-from enpass_consent.graph.errors import ConfigurationError
-from enpass_consent.graph.factory import GraphFactory
 from enpass_consent.preflight import report
 from enpass_consent.preflight.result import TenantPreflight
 from enpass_consent.preflight.run import DEFAULT_CONCURRENCY, preflight_stacks
@@ -35,18 +33,13 @@ def preflight(
 ) -> int:
     """Check each stack's tenant before `pulumi up`, read-only. Exit 0 all pass, 2 warnings/failed checks, 1 error."""
     selection = select_stacks(stacks, all_stacks, project_dir)
-    with GraphFactory(concurrency=DEFAULT_CONCURRENCY) as factory:
-        try:
-            log(f"enpass-consent: signing in with {factory.credential.kind}")
-        except ConfigurationError as exc:
-            log(f"enpass-consent: {exc}")  # every tenant reports it as its error below
-        with progress("preflight", len(selection.stacks)) as advance:
+    with graph_session(DEFAULT_CONCURRENCY) as factory, progress("preflight", len(selection.stacks)) as advance:
 
-            def done(result: TenantPreflight) -> None:
-                advance(f"{result.stack}: {result.status.value}")
+        def done(result: TenantPreflight) -> None:
+            advance(f"{result.stack}: {result.status.value}")
 
-            preflight_report = preflight_stacks(
-                selection.project_dir, selection.stacks, factory, concurrency=DEFAULT_CONCURRENCY, on_done=done
-            )
+        preflight_report = preflight_stacks(
+            selection.project_dir, selection.stacks, factory, concurrency=DEFAULT_CONCURRENCY, on_done=done
+        )
     emit(report.RENDERERS[format_](preflight_report), output)
     return preflight_report.exit_code

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
+from enpass_consent import documents
 from enpass_consent.commands.common import EXIT_DRIFT, EXIT_ERROR, EXIT_OK, emit, format_option, log, output_option
 from enpass_consent.review import PreviewError, review_files
 from enpass_consent.review.render import to_json, to_markdown
@@ -30,7 +30,7 @@ def review(previews: tuple[Path, ...], format_: str, output: Path | None) -> int
         log(f"error: {exc}")
         return EXIT_ERROR
     if format_ == "json":
-        generated_at = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+        generated_at = documents.timestamp(documents.now())
         emit(to_json(reviews, generated_at), output)
     else:
         emit(to_markdown(reviews), output)

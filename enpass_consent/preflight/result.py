@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from enpass_consent import documents
+
 SCHEMA = "enpass-consent.preflight/v1"
 
 
@@ -73,7 +75,7 @@ class TenantPreflight:
 @dataclass(frozen=True)
 class PreflightReport:
     tenants: tuple[TenantPreflight, ...]
-    generated_at: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.UTC))
+    generated_at: datetime.datetime = field(default_factory=documents.now)
 
     def count(self, status: TenantStatus) -> int:
         return sum(1 for tenant in self.tenants if tenant.status is status)
@@ -88,7 +90,7 @@ class PreflightReport:
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA,
-            "generatedAt": self.generated_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "generatedAt": documents.timestamp(self.generated_at),
             "tenants": [tenant.to_json() for tenant in self.tenants],
             "summary": {
                 "tenants": len(self.tenants),
