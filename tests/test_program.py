@@ -209,3 +209,10 @@ def test_program_and_cli_parse_the_same_stack_file_alike(stack: str, monkeypatch
     document = YAML(typ="safe").load(path.read_text())
     h.run_program(pulumi_form(document))
     assert seen == [cli_view]
+
+
+def test_the_example_stack_file_is_valid() -> None:
+    path = h.REPO / "Pulumi.example.yaml"
+    parsed = settings.parse(stackfile.config_strings(stackfile.load_yaml(path), path))
+    assert parsed.scopes == tuple(sorted(catalog.ENPASS_SCOPE_NAMES))
+    assert [g.entry for g in parsed.groups] == ["Enpass Users"] and parsed.assignment_required
