@@ -164,10 +164,17 @@ class _FleetRun:
         return result
 
     def skip(self, name: str, canary: str) -> None:
-        result = StackResult(name, Status.SKIPPED, {}, f"not run: canary {canary!r} failed")
-        self.results[name] = result
+        self._record(StackResult(name, Status.SKIPPED, {}, f"not run: canary {canary!r} failed"))
+
+    def fail(self, name: str, reason: str) -> StackResult:
+        """``name`` failed before its operation could start."""
+        return self._record(StackResult(name, Status.FAILED, {}, reason))
+
+    def _record(self, result: StackResult) -> StackResult:
+        self.results[result.stack] = result
         if self.on_done is not None:
             self.on_done(result)
+        return result
 
     def run_canaries(self, canaries: tuple[str, ...]) -> str | None:
         """Run the canaries in order, one at a time; the name of the first that failed, if any."""
@@ -223,6 +230,15 @@ def run_fleet(
         return FleetResult(operation, ())
     workspace = auto.LocalWorkspace(work_dir=str(project_dir.resolve()), pulumi_command=pulumi_command)
     run = _FleetRun(operation, project_dir, workspace, audit or default_audit, on_start, on_done)
+    try:
+        # Plugins and the program's virtualenv are installed once, before the fan-out: concurrent
+        # operations would otherwise race to download the same plugin and pip-install the same venv.
+        workspace.install()
+    except Exception as exc:
+        reason = short_message(
+            f"pulumi install failed: {command_error_message(exc) if isinstance(exc, auto.CommandError) else exc}"
+        )
+        return FleetResult(operation, tuple(run.fail(name, reason) for name in plan.stacks))
     failed_canary = run.run_canaries(plan.canaries)
     if failed_canary is None:
         run.run_rest(plan.rest, concurrency)

@@ -41,6 +41,7 @@ class Behaviour:
     sleep: float = 0.0  # seconds each preview/up takes, so concurrent operations overlap
     no_summary: list[str] = field(default_factory=list)  # stacks whose engine never sends a summaryEvent
     version: str = CURRENT_VERSION
+    install_error: str = ""  # when set, `pulumi install` fails with it
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -105,6 +106,10 @@ def respond(args: list[str], behaviour: Behaviour) -> tuple[str, str, int]:
         return "", f"error: no stack named '{stack}' found\n", 255
     if args[:2] == ["stack", "select"]:
         return "", "", 0
+    if args[:1] == ["install"]:
+        if behaviour.install_error:
+            return "", f"error: {behaviour.install_error}\n", 255
+        return "Installing plugins (fake)\n", "", 0
     if args[:2] == ["stack", "output"]:
         return "{}\n", "", 0
     if args[:2] == ["stack", "history"]:

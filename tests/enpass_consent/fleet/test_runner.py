@@ -47,7 +47,7 @@ def test_preview_reports_changes_without_same_and_unchanged_as_empty(tmp_path: P
     assert all(s.error is None for s in result.stacks)
     # Stacks are selected, never created, and nothing else is run.
     assert not [c for c in fake.calls if "init" in c]
-    assert {tuple(c[1:3]) for c in fake.calls} == {("stack", "select"), ("preview", "--color")}
+    assert {tuple(c[1:3]) for c in fake.calls} == {("install",), ("stack", "select"), ("preview", "--color")}
 
 
 def test_all_unchanged_exits_0(tmp_path: Path) -> None:
@@ -222,3 +222,24 @@ def test_up_does_not_ask_for_secrets_in_the_history(tmp_path: Path) -> None:
     run_fleet(Operation.UP, make_plan(["fabrikam"]), tmp_path, fake)
     history = [c for c in fake.calls if c[1:3] == ["stack", "history"]]
     assert history and all("--show-secrets" not in c for c in history)
+
+
+def test_plugins_and_dependencies_are_installed_once_before_the_fan_out(tmp_path: Path) -> None:
+    fake = _fake()
+    run_fleet(Operation.PREVIEW, make_plan(["contoso", "fabrikam", "northwind"]), tmp_path, fake, concurrency=3)
+    commands = [c[1] for c in fake.calls]
+    assert commands.count("install") == 1
+    assert commands.index("install") < commands.index("stack") < commands.index("preview")
+
+
+def test_a_failed_install_fails_every_stack_and_runs_nothing(tmp_path: Path) -> None:
+    fake = _fake(install_error="could not download plugin azuread")
+    result = run_fleet(Operation.UP, make_plan(["contoso", "fabrikam"], ["northwind"]), tmp_path, fake)
+    assert [(s.stack, s.status) for s in result.stacks] == [
+        ("northwind", Status.FAILED),
+        ("contoso", Status.FAILED),
+        ("fabrikam", Status.FAILED),
+    ]
+    assert result.stacks[0].error == "pulumi install failed: could not download plugin azuread"
+    assert fake.stacks_touched() == []
+    assert result.exit_code == EXIT_ERROR
