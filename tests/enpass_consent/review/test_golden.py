@@ -1,12 +1,11 @@
 """Golden files: each fixture preview, in both Pulumi formats, reviewed to JSON and Markdown.
 
-Regenerate after an intended change with ``ENPASS_CONSENT_UPDATE_GOLDEN=1 pytest`` and review the diff.
+Regenerate after an intended change with ``UPDATE_GOLDEN=1 pytest`` and review the diff.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import jsonschema
@@ -15,6 +14,7 @@ import pytest
 from enpass_consent.review.evaluate import review
 from enpass_consent.review.parse import parse
 from enpass_consent.review.render import document, to_json, to_markdown
+from tests.support.golden import assert_golden
 
 HERE = Path(__file__).parent
 FIXTURES = HERE / "fixtures"
@@ -22,7 +22,6 @@ GOLDEN = HERE / "golden"
 SCHEMA = json.loads((HERE.parents[2] / "enpass_consent" / "schemas" / "review.schema.json").read_text())
 SCENARIOS = ["first-rollout", "scope-change", "assignment-change", "sp-replacement", "no-op"]
 GENERATED_AT = "2026-11-27T08:00:00Z"
-UPDATE = os.environ.get("ENPASS_CONSENT_UPDATE_GOLDEN") == "1"
 
 
 def reviewed(name: str, suffix: str):  # type: ignore[no-untyped-def]
@@ -31,19 +30,11 @@ def reviewed(name: str, suffix: str):  # type: ignore[no-untyped-def]
     return review(parse((FIXTURES / f"{name}{suffix}").read_text(encoding="utf-8"), relative))
 
 
-def check_golden(path: Path, text: str) -> None:
-    if UPDATE:
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"{path.name} missing: run with ENPASS_CONSENT_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
-
-
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_preview_json_matches_golden(name: str) -> None:
     result = reviewed(name, ".preview.json")
-    check_golden(GOLDEN / f"{name}.review.json", to_json([result], GENERATED_AT))
-    check_golden(GOLDEN / f"{name}.review.md", to_markdown([result]))
+    assert_golden(GOLDEN / f"{name}.review.json", to_json([result], GENERATED_AT))
+    assert_golden(GOLDEN / f"{name}.review.md", to_markdown([result]))
 
 
 @pytest.mark.parametrize("name", SCENARIOS)
