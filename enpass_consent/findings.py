@@ -49,7 +49,8 @@ _CODES = (
         "GRANT_MISSING",
         Severity.HIGH,
         "There is no tenant-wide (AllPrincipals) grant to Microsoft Graph: users see 'Need admin approval'.",
-        "Run `pulumi up`; if an admin revoked consent on purpose, set `tenantWideConsent: false`.",
+        "Run `pulumi up`. If tenant-wide consent was revoked on purpose, switch the stack to per-user consent "
+        "(`tenantWideConsent: false` with `consentUsers`) or retire the stack.",
     ),
     Code(
         "GRANT_UNEXPECTED",

@@ -227,6 +227,16 @@ def parse(config: Mapping[str, str]) -> Settings:
     )
 
 
+def guid_or_none(value: str | None) -> str | None:
+    """``value`` as a canonical GUID, or None when it is not one (for reports of invalid stacks)."""
+    if not value:
+        return None
+    try:
+        return _guid(TENANT_ID, value)
+    except SettingsError:
+        return None
+
+
 def _guid(key: str, value: str) -> str:
     try:
         parsed = uuid.UUID(value.strip())
@@ -276,7 +286,8 @@ def _bool(config: Mapping[str, str], key: str) -> bool:
     if key not in config:
         default: bool = DEFAULTS[key]
         return default
-    raw = config[key].strip().lower()
+    # Exactly what Pulumi accepts for a key declared `type: boolean` (YAML true/false arrive as these).
+    raw = config[key].strip()
     if raw in ("true", "false"):
         return raw == "true"
     raise SettingsError(key, "must be true or false", config[key])
@@ -284,7 +295,7 @@ def _bool(config: Mapping[str, str], key: str) -> bool:
 
 def _scopes(entries: list[str]) -> tuple[str, ...]:
     if not entries:
-        raise SettingsError(SCOPES, "is empty; to grant nothing, set tenantWideConsent: false or remove the stack", [])
+        raise SettingsError(SCOPES, "is empty; Enpass needs at least one scope (to grant nothing, retire the stack)", [])
     seen: dict[str, str] = {}
     for entry in entries:
         name = catalog.canonical_scope(entry.strip())

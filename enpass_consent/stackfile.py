@@ -25,7 +25,14 @@ EXAMPLE_FILE = "Pulumi.example.yaml"
 
 
 class StackFileError(ValueError):
-    """A project or stack file cannot be used; the message names the file."""
+    """A project or stack file cannot be used; the message names the file.
+
+    ``tenant_id`` is the stack's tenant when the file names a valid one (reports still show it).
+    """
+
+    def __init__(self, message: str, *, tenant_id: str | None = None) -> None:
+        super().__init__(message)
+        self.tenant_id = tenant_id
 
 
 _per_thread = threading.local()
@@ -123,7 +130,12 @@ def read(project_dir: Path, stack: str, *, config_dir: Path | None = None) -> St
 
 
 def config_strings(document: Any, path: Path) -> dict[str, str]:
-    """The ``config:`` block as Pulumi passes it to a program: every value a string, JSON for the rest."""
+    """The ``config:`` block as Pulumi passes it to a program: every value a string, JSON for the rest.
+
+    Refuses what ``pulumi`` would refuse or what the CLI cannot see, so that the program and the
+    CLI never disagree on the desired state: ``secure:`` values, an ESC ``environment:`` import,
+    and a quoted JSON string for a key Pulumi.yaml declares as an array.
+    """
     if document is None:
         document = {}
     if not isinstance(document, Mapping):
@@ -131,6 +143,20 @@ def config_strings(document: Any, path: Path) -> dict[str, str]:
     config = document.get("config") or {}
     if not isinstance(config, Mapping):
         raise StackFileError(f"{path}: 'config' must be a mapping")
+    raw_tenant = config.get(settings.TENANT_ID)
+    tenant_id = settings.guid_or_none(raw_tenant if isinstance(raw_tenant, str) else None)
+
+    def refuse(message: str) -> StackFileError:
+        return StackFileError(f"{path}: {message}", tenant_id=tenant_id)
+
+    environments = document.get("environment")
+    if environments:
+        raise refuse(
+            f"imports the ESC environment {_plain(environments)}; enpass-consent reads only the stack file, so "
+            "a setting that came from ESC would be invisible to it and the CLI would disagree with the program. "
+            "Write azuread:tenantId and the enpass-consent settings in the stack file and remove the import "
+            "(credentials belong in ARM_* variables)"
+        )
     out: dict[str, str] = {}
     for key, value in config.items():
         key = str(key)
@@ -141,15 +167,27 @@ def config_strings(document: Any, path: Path) -> dict[str, str]:
         )
         if not relevant:
             continue
-        if isinstance(value, Mapping) and "secure" in value:
-            raise StackFileError(f"{path}: {key} is a secure: value; the enpass-consent settings must be plain values")
+        if _holds_secure(value):
+            raise refuse(f"{key} holds a secure: value; the enpass-consent settings must be plain values")
+        if key in _DECLARED_LISTS and isinstance(value, str):
+            raise refuse(
+                f"{key} must be a YAML list: Pulumi.yaml declares it an array, and pulumi refuses a quoted "
+                f"JSON string for it (got {value!r})"
+            )
         out[key] = _to_string(value)
-    if settings.TENANT_ID not in out and document.get("environment"):
-        raise StackFileError(
-            f"{path}: {settings.TENANT_ID} is not in the stack file; a value imported through an ESC "
-            "'environment:' cannot be read here and must be written in the stack file itself"
-        )
     return out
+
+
+# Keys Pulumi.yaml declares with `type: array` (their defaults are lists; a test pins the two equal).
+_DECLARED_LISTS = frozenset(key for key, default in settings.DEFAULTS.items() if isinstance(default, list))
+
+
+def _holds_secure(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return "secure" in value or any(_holds_secure(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_secure(v) for v in value)
+    return False
 
 
 def _to_string(value: Any) -> str:

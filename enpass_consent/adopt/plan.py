@@ -27,7 +27,7 @@ _PULUMI_UP_ACTIONS = {
     "SCOPE_MISSING": "`pulumi up` will add it to the grant",
     "GRANT_MISSING": "`pulumi up` will create it",
     "USER_GRANT_MISSING": "`pulumi up` will create it",
-    "ASSIGNMENT_MISSING": "`pulumi up` will create it (a group name must match exactly one security group)",
+    "ASSIGNMENT_MISSING": "`pulumi up` will create it",
     "ASSIGNMENT_REQUIRED_MISMATCH": "`pulumi up` will set the stack's value",
 }
 
@@ -81,8 +81,11 @@ def plan_adoption(settings: Settings, state: TenantState) -> AdoptionPlan:
             adopted.append(AdoptedObject("assignment", assignment_id, f"{assignee.kind.value} {assignee.entry!r}"))
 
     findings = evaluate(settings, state)
+    unresolved = {
+        a.entry for a in settings.groups if a.object_id is None and len(state.group_matches.get(a.entry, ())) != 1
+    }
     changes = tuple(
-        f"{finding.message} -> {_PULUMI_UP_ACTIONS[finding.code]}."
+        f"{finding.message} -> {_pulumi_up_action(finding, unresolved)}."
         for finding in findings
         if finding.code in _PULUMI_UP_ACTIONS
     )
@@ -90,6 +93,16 @@ def plan_adoption(settings: Settings, state: TenantState) -> AdoptionPlan:
     return AdoptionPlan(
         Adoption(sp.object_id, grant_id, user_grant_ids, assignment_ids), tuple(adopted), changes, left_alone
     )
+
+
+def _pulumi_up_action(finding: Finding, unresolved_group_names: set[str]) -> str:
+    if finding.code == "ASSIGNMENT_MISSING" and finding.expected in unresolved_group_names:
+        # The program resolves group names before registering anything, so it stops instead.
+        return (
+            "`pulumi up` will stop with an error until the name matches exactly one security group "
+            "(or the stack uses the group's object id)"
+        )
+    return _PULUMI_UP_ACTIONS[finding.code]
 
 
 def _assignment_id(assignee: Assignee, state: TenantState) -> str | None:

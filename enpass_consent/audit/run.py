@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-import uuid
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -59,6 +59,7 @@ def audit_stacks(
 def audit_for_fleet(project_dir: Path, stacks: Sequence[str]) -> dict[str, TenantResult]:
     """The audit of ``stacks`` keyed by stack, for ``fleet drift`` (one shared session and token cache)."""
     with GraphFactory(concurrency=DEFAULT_CONCURRENCY) as factory:
+        print(f"enpass-consent: {factory.credential_note()}", file=sys.stderr)
         report = audit_stacks(project_dir, stacks, factory)
     return {tenant.stack: tenant for tenant in report.tenants}
 
@@ -73,12 +74,12 @@ def load_settings(
     try:
         stack_file = stackfile.read(project_dir, stack, config_dir=config_dir)
     except stackfile.StackFileError as exc:
-        return None, TenantResult.failed(stack, None, str(exc))
+        return None, TenantResult.failed(stack, exc.tenant_id, str(exc))
     try:
         return settings.parse(stack_file.config), None
     except settings.SettingsError as exc:
         return None, TenantResult.failed(
-            stack, _guid_or_none(stack_file.config.get(settings.TENANT_ID)), f"{stack_file.path}: {exc}"
+            stack, settings.guid_or_none(stack_file.config.get(settings.TENANT_ID)), f"{stack_file.path}: {exc}"
         )
 
 
@@ -103,10 +104,3 @@ def audit_stack(
         log.debug("audit of %s failed", stack, exc_info=True)
         return TenantResult.failed(stack, desired.tenant_id, scrub(f"unexpected {type(exc).__name__}: {exc}"))
     return TenantResult.evaluated(stack, desired.tenant_id, evaluate(desired, state))
-
-
-def _guid_or_none(value: str | None) -> str | None:
-    try:
-        return str(uuid.UUID(value.strip())) if value and len(value.strip()) == 36 else None
-    except ValueError:
-        return None

@@ -90,8 +90,12 @@ def emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
     tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    tmp.replace(output)
+    try:
+        tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        tmp.replace(output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise click.ClickException(f"--output: cannot write {output} ({exc.strerror or exc})") from None
 
 
 @contextlib.contextmanager
@@ -100,14 +104,10 @@ def graph_session(concurrency: int) -> Iterator[GraphFactory]:
 
     A credential that cannot be used is only logged here: each tenant then reports it as its error.
     """
-    from enpass_consent.graph.errors import ConfigurationError
     from enpass_consent.graph.factory import GraphFactory
 
     with GraphFactory(concurrency=concurrency) as factory:
-        try:
-            log(f"enpass-consent: signing in with {factory.credential.kind}")
-        except ConfigurationError as exc:
-            log(f"enpass-consent: {exc}")
+        log(f"enpass-consent: {factory.credential_note()}")
         yield factory
 
 

@@ -39,6 +39,9 @@ from enpass_consent.graph.tokens import TokenSource
 MAX_BATCH_SIZE = 20
 """Graph's limit of requests per ``$batch``."""
 THROTTLED_STATUSES = frozenset({429, 503})
+# Items re-sent in a later batch: throttling, and the transient server errors a whole request is
+# retried on by the session (DESIGN §8: bounded retries for 5xx, also inside a $batch).
+RETRIED_ITEM_STATUSES = THROTTLED_STATUSES | {500, 502, 504}
 DEFAULT_MAX_THROTTLE_ROUNDS = 4
 DEFAULT_MAX_PAGES = 1000
 NEXT_LINK = "@odata.nextLink"
@@ -148,12 +151,12 @@ class GraphClient:
 
     def _absorb(self, item: _Pending, answer: BatchResult, results: dict[str, BatchResult]) -> float | None:
         """Record ``answer``; return the seconds to wait before re-sending ``item``, or None when it is done."""
-        if answer.status in THROTTLED_STATUSES:
+        if answer.status in RETRIED_ITEM_STATUSES:
             item.throttled_rounds += 1
             if item.throttled_rounds > self._max_throttle_rounds:
                 raise ThrottledError(
-                    f"Graph still throttles {safe_path(item.url)} in tenant {self.tenant_id} "
-                    f"after {self._max_throttle_rounds} retries (status {answer.status})",
+                    f"Graph still answers {answer.status} for {safe_path(item.url)} in tenant {self.tenant_id} "
+                    f"after {self._max_throttle_rounds} retries",
                     path=safe_path(item.url),
                     retry_after=_retry_after(answer.headers),
                 )

@@ -281,11 +281,18 @@ def resolve_credential(
     if _truthy(environ.get(USE_OIDC)):
         return _ci_oidc(get, client_id)
     if is_terminal() and not get(CI):
-        return Credential("device code", public=True, default_client_id=get(PUBLIC_CLIENT_ID))
+        public_client_id = get(PUBLIC_CLIENT_ID)
+        if public_client_id and public_client_id.strip().lower() == catalog.ENPASS_APP_ID:
+            # Signing administrators in as Enpass would make Enpass's own app the holder of their tokens.
+            raise ConfigurationError(
+                f"{PUBLIC_CLIENT_ID} must be a public client of your own (or unset for Microsoft Graph Command "
+                "Line Tools), never Enpass's application id"
+            )
+        return Credential("device code", public=True, default_client_id=public_client_id)
     raise ConfigurationError(
         "no credentials: set ARM_CLIENT_ID with one of ARM_CLIENT_CERTIFICATE_PATH, ARM_CLIENT_SECRET, "
         "ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH, or ARM_USE_OIDC=true in GitHub Actions "
-        "(id-token: write) or Azure DevOps (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID, SYSTEM_ACCESSTOKEN); "
+        "(with the job's id-token permission set to write) or Azure DevOps (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID, SYSTEM_ACCESSTOKEN); "
         "or run in a terminal without CI set to sign in with a device code"
     )
 

@@ -19,6 +19,7 @@ from urllib3.util.retry import Retry
 from enpass_consent.clouds import CA_BUNDLE_ENV, Endpoints
 from enpass_consent.graph.client import GraphClient
 from enpass_consent.graph.credentials import Credential, resolve_credential
+from enpass_consent.graph.errors import ConfigurationError
 from enpass_consent.graph.session import DEFAULT_TIMEOUT, GraphSession, Timeout, build_session
 from enpass_consent.graph.tokens import TokenProvider
 
@@ -65,6 +66,13 @@ class GraphFactory:
                 else:
                     self._credential = resolve_credential(self._environ, is_terminal=self._is_terminal)
             return self._credential
+
+    def credential_note(self) -> str:
+        """One line for stderr: which kind of credential signs in (never its value), or why none can."""
+        try:
+            return f"signing in with {self.credential.kind}"
+        except ConfigurationError as exc:
+            return str(exc)
 
     def token_provider(self, endpoints: Endpoints, tenant_id: str, stack_client_id: str | None = None) -> TokenProvider:
         """The token provider for ``tenant_id``; the client id is ``stack_client_id``, else ``ARM_CLIENT_ID``."""

@@ -62,7 +62,7 @@ def test_per_user_consent() -> None:
 
 
 def test_structured_and_json_string_values_parse_alike() -> None:
-    as_json_text = cfg(scopes='["User.Read"]', protect="False")
+    as_json_text = cfg(scopes='["User.Read"]', protect="false")
     as_structured = cfg(scopes=["User.Read"], protect=False)
     assert settings.parse(as_json_text) == settings.parse(as_structured)
 
@@ -121,7 +121,7 @@ BAD: list[tuple[str, dict[str, str], str]] = [
     (
         "scopes empty",
         cfg(scopes=[]),
-        "enpass-consent:scopes: is empty; to grant nothing, set tenantWideConsent: false or remove the stack (got [])",
+        "enpass-consent:scopes: is empty; Enpass needs at least one scope (to grant nothing, retire the stack) (got [])",
     ),
     (
         "scopes duplicate",
@@ -136,6 +136,7 @@ BAD: list[tuple[str, dict[str, str], str]] = [
     ("scopes not strings", cfg(scopes=[1]), "enpass-consent:scopes: must be a list of strings (got [1])"),
     ("scopes blank entry", cfg(scopes=[" "]), 'enpass-consent:scopes: has an empty entry (got [" "])'),
     ("bool wrong", cfg(tenantWideConsent="yes"), "enpass-consent:tenantWideConsent: must be true or false (got 'yes')"),
+    ("bool capitalised", cfg(protect="True"), "enpass-consent:protect: must be true or false (got 'True')"),
     (
         "consent users with tenant-wide",
         cfg(consentUsers=[USER_A]),

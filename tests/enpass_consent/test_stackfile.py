@@ -52,16 +52,49 @@ def test_config_strings() -> None:
     }
 
 
-def test_secure_values_are_refused() -> None:
-    doc = {"config": {"azuread:tenantId": "t", "enpass-consent:groups": {"secure": "v1:abc"}}}
-    with pytest.raises(stackfile.StackFileError, match="enpass-consent:groups is a secure: value"):
-        stackfile.config_strings(doc, Path("Pulumi.x.yaml"))
+TENANT = "11111111-2222-3333-4444-555555555555"
 
 
-def test_tenant_only_in_an_esc_environment_is_refused() -> None:
-    doc = {"environment": ["customers/contoso"], "config": {}}
-    with pytest.raises(stackfile.StackFileError, match="imported through an ESC 'environment:'"):
+@pytest.mark.parametrize(
+    "value", [{"secure": "v1:abc"}, ["a@b.io", {"secure": "v1:abc"}]], ids=["whole value", "inside a list"]
+)
+def test_secure_values_are_refused_and_the_tenant_still_reported(value: object) -> None:
+    doc = {"config": {"azuread:tenantId": TENANT, "enpass-consent:notificationEmails": value}}
+    with pytest.raises(stackfile.StackFileError) as caught:
         stackfile.config_strings(doc, Path("Pulumi.x.yaml"))
+    assert str(caught.value) == (
+        "Pulumi.x.yaml: enpass-consent:notificationEmails holds a secure: value; "
+        "the enpass-consent settings must be plain values"
+    )
+    assert caught.value.tenant_id == TENANT
+
+
+def test_an_esc_environment_import_is_refused() -> None:
+    doc = {"environment": ["customers/contoso"], "config": {"azuread:tenantId": TENANT}}
+    with pytest.raises(
+        stackfile.StackFileError, match=r"imports the ESC environment \['customers/contoso'\]"
+    ) as caught:
+        stackfile.config_strings(doc, Path("Pulumi.x.yaml"))
+    assert caught.value.tenant_id == TENANT
+
+
+def test_a_quoted_json_list_is_refused_like_pulumi_refuses_it() -> None:
+    doc = {"config": {"azuread:tenantId": "not-a-guid", "enpass-consent:scopes": '["User.Read"]'}}
+    with pytest.raises(stackfile.StackFileError) as caught:
+        stackfile.config_strings(doc, Path("Pulumi.x.yaml"))
+    assert str(caught.value) == (
+        "Pulumi.x.yaml: enpass-consent:scopes must be a YAML list: Pulumi.yaml declares it an array, and "
+        "pulumi refuses a quoted JSON string for it (got '[\"User.Read\"]')"
+    )
+    assert caught.value.tenant_id is None
+
+
+def test_undeclared_keys_may_still_be_quoted_json() -> None:
+    doc = {"config": {"enpass-consent:adopt": '{"grantId": "g"}', "enpass-consent:assignmentRequired": "true"}}
+    assert stackfile.config_strings(doc, Path("x")) == {
+        "enpass-consent:adopt": '{"grantId": "g"}',
+        "enpass-consent:assignmentRequired": "true",
+    }
 
 
 def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:

@@ -52,7 +52,11 @@ def test_adopts_grant_and_the_unique_group_assignment_only() -> None:
     assert plan.adoption.grant_id == "g1"
     assert dict(plan.adoption.assignment_ids) == {"Team": "a1"}  # "Twins" names two groups: never guessed
     assert any("Mail.Read" in change and "remove it" in change for change in plan.changes)
-    assert any("'Twins' matches 2 security groups" in change for change in plan.changes)
+    (twins,) = [change for change in plan.changes if "'Twins' matches 2 security groups" in change]
+    assert twins.endswith(
+        "-> `pulumi up` will stop with an error until the name matches exactly one security group "
+        "(or the stack uses the group's object id)."
+    )
     assert plan.left_alone == ()
 
 

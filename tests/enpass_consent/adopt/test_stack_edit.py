@@ -167,11 +167,11 @@ def test_the_annotated_example_only_gains_the_block(tmp_path: Path) -> None:
 
 def test_a_comment_introducing_the_next_top_level_key_stays_with_it(tmp_path: Path) -> None:
     text = (
-        f"config:\n  azuread:tenantId: {TENANT}   # eol\n  # still config\n# about environment\nenvironment:\n  - x\n"
+        f"config:\n  azuread:tenantId: {TENANT}   # eol\n  # still config\n# about the salt\nencryptionsalt: v1:abc\n"
     )
     first, second = adopt_twice(tmp_path, text, Adoption(SP))
     assert first == second
     assert first.decode() == (
         f"config:\n  azuread:tenantId: {TENANT}   # eol\n  # still config\n  enpass-consent:adopt:\n"
-        f"    servicePrincipalObjectId: {SP}\n# about environment\nenvironment:\n  - x\n"
+        f"    servicePrincipalObjectId: {SP}\n# about the salt\nencryptionsalt: v1:abc\n"
     )

@@ -231,6 +231,7 @@ def test_faults_every_tenant_once_and_healthy_ones_correct(
     emulator.faults.throttle(r"oauth2PermissionGrants", retry_after=0.1, count=3, scope=Scope.ITEM)
     emulator.faults.throttle(r"\$batch", retry_after=1, count=2, scope=Scope.REQUEST)
     emulator.faults.unavailable(r"appRoleAssignedTo", count=2)
+    emulator.faults.server_error(r"appRoleAssignments", count=2, scope=Scope.ITEM)  # 500 inside the batch
     code, document, _ = audit_json(["--all-stacks", "--project-dir", str(project), "--concurrency", "4"], capsys)
     assert code == 1
     stacks = [t["stack"] for t in document["tenants"]]

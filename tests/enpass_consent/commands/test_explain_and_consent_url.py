@@ -42,3 +42,12 @@ def test_usage_errors_exit_1_not_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit"]) == 1
     err = capsys.readouterr().err
     assert "name the stacks: --stack NAME (repeatable) or --all-stacks" in err
+
+
+def test_an_unwritable_output_is_one_message_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "no-such-folder" / "review.md"
+    preview = Path(__file__).parents[1] / "review" / "fixtures" / "no-op.preview.json"
+    assert main(["review", str(preview), "--output", str(target)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Traceback" not in captured.err
+    assert f"--output: cannot write {target} (No such file or directory)" in captured.err

@@ -39,7 +39,9 @@ def test_drift_reports_engine_changes_and_what_only_the_audit_sees(
     monkeypatch.setattr(fleet_command, "make_pulumi_command", lambda: engine)
 
     code = cli.main(["fleet", "drift", "--all-stacks", "--project-dir", str(tmp_path), "--format", "json"])
-    document = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert "enpass-consent: signing in with client secret" in captured.err
 
     assert code == 2
     by_stack = {s["stack"]: s for s in document["stacks"]}

@@ -89,6 +89,13 @@ def test_device_code_only_in_a_terminal_without_ci() -> None:
         with pytest.raises(ConfigurationError, match="ARM_CLIENT_SECRET") as raised:
             c.resolve_credential(env, is_terminal=terminal)
         assert "ARM_USE_OIDC" in str(raised.value)
+        assert "id-token permission set to write" in str(raised.value)  # readable: nothing redacted in it
+        assert "REDACTED" not in str(raised.value)
+
+
+def test_enpass_is_never_the_public_client() -> None:
+    with pytest.raises(ConfigurationError, match="never Enpass's application id"):
+        c.resolve_credential({c.PUBLIC_CLIENT_ID: catalog.ENPASS_APP_ID.upper()}, is_terminal=always_terminal)
 
 
 def test_confidential_credential_without_client_id() -> None:
