@@ -295,7 +295,9 @@ def _bool(config: Mapping[str, str], key: str) -> bool:
 
 def _scopes(entries: list[str]) -> tuple[str, ...]:
     if not entries:
-        raise SettingsError(SCOPES, "is empty; Enpass needs at least one scope (to grant nothing, retire the stack)", [])
+        raise SettingsError(
+            SCOPES, "is empty; Enpass needs at least one scope (to grant nothing, retire the stack)", []
+        )
     seen: dict[str, str] = {}
     for entry in entries:
         name = catalog.canonical_scope(entry.strip())

@@ -292,7 +292,8 @@ def resolve_credential(
     raise ConfigurationError(
         "no credentials: set ARM_CLIENT_ID with one of ARM_CLIENT_CERTIFICATE_PATH, ARM_CLIENT_SECRET, "
         "ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH, or ARM_USE_OIDC=true in GitHub Actions "
-        "(with the job's id-token permission set to write) or Azure DevOps (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID, SYSTEM_ACCESSTOKEN); "
+        "(with the job's id-token permission set to write) or Azure DevOps "
+        "(ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID, SYSTEM_ACCESSTOKEN); "
         "or run in a terminal without CI set to sign in with a device code"
     )
 
