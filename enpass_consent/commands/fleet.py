@@ -20,7 +20,7 @@ from enpass_consent.commands.common import (
     stack_selection,
 )
 from enpass_consent.fleet.drift_audit import Auditor, default_audit
-from enpass_consent.fleet.plan import Plan, PlanError, make_plan
+from enpass_consent.fleet.plan import Plan, PlanError, PolicyPacks, make_plan
 from enpass_consent.fleet.report import FORMATS, render
 from enpass_consent.fleet.result import FleetResult, Operation
 from enpass_consent.fleet.shard import ShardError, parse_shard
@@ -62,6 +62,7 @@ def _run(
     project_dir: Path,
     plan: Plan,
     concurrency: int,
+    policy: PolicyPacks,
 ) -> FleetResult:
     try:
         from enpass_consent.fleet.progress import fleet_progress
@@ -85,7 +86,21 @@ def _run(
             audit=make_audit() if operation is Operation.DRIFT else None,
             on_start=callbacks.on_start,
             on_done=callbacks.on_done,
+            policy=policy,
         )
+
+
+def _policy_packs(packs: tuple[Path, ...], configs: tuple[Path, ...]) -> PolicyPacks:
+    """Absolute paths (pulumi runs in the project folder), checked before any stack is touched."""
+    for pack in packs:
+        if not (pack / "PulumiPolicy.yaml").is_file():
+            raise UsageError(f"--policy-pack: {pack} is not a policy pack (no PulumiPolicy.yaml in it)")
+    for config in configs:
+        if not config.is_file():
+            raise UsageError(f"--policy-pack-config: no such file {config}")
+    if len(configs) > len(packs):
+        raise UsageError("--policy-pack-config: more configs than --policy-pack folders (they pair by position)")
+    return PolicyPacks(tuple(str(p.resolve()) for p in packs), tuple(str(c.resolve()) for c in configs))
 
 
 @click.command("fleet")
@@ -110,6 +125,22 @@ def _run(
 @click.option(
     "--shard", default=None, metavar="I/N", help="Only the stacks of shard I of N (1-based), for CI matrices."
 )
+@click.option(
+    "--policy-pack",
+    "policy_packs",
+    multiple=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Run this CrossGuard pack with every preview and up (repeatable), e.g. --policy-pack policy.",
+)
+@click.option(
+    "--policy-pack-config",
+    "policy_pack_configs",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="JSON config of the --policy-pack at the same position (repeatable).",
+)
 def fleet(
     operation: str,
     stacks: tuple[str, ...],
@@ -120,6 +151,8 @@ def fleet(
     concurrency: int,
     canaries: tuple[str, ...],
     shard: str | None,
+    policy_packs: tuple[Path, ...],
+    policy_pack_configs: tuple[Path, ...],
 ) -> int:
     """Run pulumi preview, up, or drift (preview --refresh plus the audit) across tenant stacks.
 
@@ -134,11 +167,12 @@ def fleet(
         plan = make_plan(selection.stacks, canaries, parsed_shard)
     except (ShardError, PlanError) as exc:
         raise UsageError(str(exc)) from None
+    policy = _policy_packs(policy_packs, policy_pack_configs)
     op = Operation(operation)
     if not len(plan):
         log(f"fleet {op.value}: shard {parsed_shard} holds none of the {len(selection.stacks)} selected stack(s)")
         result = FleetResult(op, ())
     else:
-        result = _run(op, selection.project_dir, plan, concurrency)
+        result = _run(op, selection.project_dir, plan, concurrency, policy)
     emit(render(result, format_), output)
     return result.exit_code

@@ -45,3 +45,20 @@ def make_plan(selected: Sequence[str], canaries: Sequence[str] = (), shard: Shar
         stacks = shard.select(stacks)
     rest = tuple(name for name in stacks if name not in ordered_canaries)
     return Plan(ordered_canaries, rest)
+
+
+@dataclass(frozen=True)
+class PolicyPacks:
+    """``--policy-pack`` folders and their ``--policy-pack-config`` files (paired by position, as pulumi does)."""
+
+    packs: tuple[str, ...] = ()
+    configs: tuple[str, ...] = ()
+
+    @property
+    def pack_list(self) -> list[str] | None:
+        """For the Automation API, which wants None rather than an empty list."""
+        return list(self.packs) or None
+
+    @property
+    def config_list(self) -> list[str] | None:
+        return list(self.configs) or None

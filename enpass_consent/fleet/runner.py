@@ -18,7 +18,7 @@ from pulumi.automation.events import EngineEvent
 
 from enpass_consent.findings import Finding
 from enpass_consent.fleet.drift_audit import Auditor, AuditOutcome, StackAudit, default_audit
-from enpass_consent.fleet.plan import Plan
+from enpass_consent.fleet.plan import Plan, PolicyPacks
 from enpass_consent.fleet.result import (
     FleetResult,
     Operation,
@@ -93,11 +93,13 @@ class _FleetRun:
         audit: Auditor,
         on_start: OnStart | None,
         on_done: OnDone | None,
+        policy: PolicyPacks,
     ) -> None:
         self.operation = operation
         self.project_dir = project_dir
         self.workspace = workspace
         self.audit = audit
+        self.policy = policy
         self.on_start = on_start
         self.on_done = on_done
         self.results: dict[str, StackResult] = {}
@@ -115,7 +117,13 @@ class _FleetRun:
         events = _EventCollector()
         try:
             if self.operation is Operation.UP:
-                up = stack.up(color="never", on_event=events, show_secrets=False)
+                up = stack.up(
+                    color="never",
+                    on_event=events,
+                    show_secrets=False,
+                    policy_packs=self.policy.pack_list,
+                    policy_pack_configs=self.policy.config_list,
+                )
                 summary = events.resource_changes
                 if summary is None:
                     summary = changes_of(up.summary.resource_changes)
@@ -123,7 +131,11 @@ class _FleetRun:
                 # drift: --refresh reads the tenant first; expect_no_changes is not used because
                 # the SDK then raises and the change summary is lost.
                 preview = stack.preview(
-                    color="never", on_event=events, refresh=True if self.operation is Operation.DRIFT else None
+                    color="never",
+                    on_event=events,
+                    refresh=True if self.operation is Operation.DRIFT else None,
+                    policy_packs=self.policy.pack_list,
+                    policy_pack_configs=self.policy.config_list,
                 )
                 summary = changes_of(preview.change_summary)
         except auto.CommandError as exc:
@@ -222,14 +234,21 @@ def run_fleet(
     audit: Auditor | None = None,
     on_start: OnStart | None = None,
     on_done: OnDone | None = None,
+    policy: PolicyPacks | None = None,
 ) -> FleetResult:
-    """Run ``operation`` on every stack of ``plan``; every stack appears exactly once in the result."""
+    """Run ``operation`` on every stack of ``plan``; every stack appears exactly once in the result.
+
+    ``policy``: CrossGuard packs run with every preview and up, so a deploy is guarded too, not only
+    the pull request's preview.
+    """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1 (got {concurrency})")
     if not len(plan):
         return FleetResult(operation, ())
     workspace = auto.LocalWorkspace(work_dir=str(project_dir.resolve()), pulumi_command=pulumi_command)
-    run = _FleetRun(operation, project_dir, workspace, audit or default_audit, on_start, on_done)
+    run = _FleetRun(
+        operation, project_dir, workspace, audit or default_audit, on_start, on_done, policy or PolicyPacks()
+    )
     try:
         # Plugins and the program's virtualenv are installed once, before the fan-out: concurrent
         # operations would otherwise race to download the same plugin and pip-install the same venv.

@@ -190,3 +190,50 @@ def test_help_lists_the_contract_options(capsys: pytest.CaptureFixture[str]) -> 
         "--shard",
     ):
         assert option in out
+
+
+def test_policy_packs_run_with_every_operation(
+    fake: FakePulumiCommand, project_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = tmp_path / "policy"
+    pack.mkdir()
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    config = tmp_path / "policy-config.json"
+    config.write_text('{"all": "mandatory"}')
+    for operation in ("preview", "up", "drift"):
+        _run(
+            capsys,
+            operation,
+            "--stack",
+            "contoso",
+            "--project-dir",
+            str(project_dir),
+            "--policy-pack",
+            str(pack),
+            "--policy-pack-config",
+            str(config),
+        )
+    operations = fake.operations("preview") + fake.operations("up")
+    assert len(operations) == 3
+    for call in operations:
+        assert call[call.index("--policy-pack") + 1] == str(pack.resolve())
+        assert call[call.index("--policy-pack-config") + 1] == str(config.resolve())
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            ["--policy-pack", "no-such-pack"],
+            "--policy-pack: no-such-pack is not a policy pack (no PulumiPolicy.yaml in it)",
+        ),
+        (["--policy-pack-config", "x.json"], "--policy-pack-config: no such file x.json"),
+    ],
+)
+def test_bad_policy_options_are_usage_errors_before_any_stack(
+    fake: FakePulumiCommand, project_dir: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    code, out, err = _run(capsys, "up", "--all-stacks", "--project-dir", str(project_dir), *extra)
+    assert (code, out) == (1, "")
+    assert message in err
+    assert fake.calls == []
