@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from enpass_consent import stackfile
+from enpass_consent.files import atomic_write
 
 if TYPE_CHECKING:  # the Graph stack (msal, requests) loads only for the commands that sign in
     from enpass_consent.graph.factory import GraphFactory
@@ -85,16 +86,20 @@ def select_stacks(stacks: tuple[str, ...], all_stacks: bool, project_dir: Path) 
 
 
 def emit(text: str, output: Path | None) -> None:
-    """Write the document to ``output`` atomically, or to stdout; nothing else goes to stdout."""
+    """Write the document to ``output`` atomically, or to stdout; nothing else goes to stdout.
+
+    Tenant data can hold text that is not valid UTF-8 (a lone surrogate in a display name): it is
+    written escaped rather than losing every other tenant's report.
+    """
+    data = (text if text.endswith("\n") else text + "\n").encode("utf-8", "backslashreplace")
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
         return
-    tmp = output.with_name(f".{output.name}.tmp")
     try:
-        tmp.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        tmp.replace(output)
+        atomic_write(output, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise click.ClickException(f"--output: cannot write {output} ({exc.strerror or exc})") from None
 
 

@@ -62,7 +62,7 @@ def build_retry() -> Retry:
 
 
 class GraphSession(requests.Session):
-    """A ``requests.Session`` with a default timeout on every request.
+    """A ``requests.Session`` with a default timeout on every request, and no redirects followed.
 
     requests has no session-wide timeout; without one a stalled server blocks a worker forever.
     """
@@ -75,6 +75,9 @@ class GraphSession(requests.Session):
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
+        # Never follow a redirect: requests would re-send a token POST's body (the client secret or
+        # assertion) or a Graph request to whatever host the Location names. A 3xx is an error answer.
+        kwargs["allow_redirects"] = False
         return super().request(method, url, *args, **kwargs)
 
     def close(self) -> None:

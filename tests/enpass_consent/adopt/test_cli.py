@@ -94,7 +94,7 @@ def test_refuses_when_the_file_changed_underneath(
         functools.partial(write.replace_if_unchanged, before_replace=someone_edits),
     )
     code, _, err = adopt(capsys, project, "--write")
-    assert code == 1 and "changed while adopt was running; nothing was written" in err
+    assert code == 1 and "changed while it was being edited; nothing was written" in err
     assert path.read_bytes() == edited
     assert sorted(p.name for p in project.iterdir()) == ["Pulumi.contoso.yaml", "Pulumi.yaml"]
 

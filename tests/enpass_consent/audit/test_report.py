@@ -105,3 +105,18 @@ def test_schema_is_open_for_additions_but_fits_every_code() -> None:
     document["newTopLevelKey"] = 1
     document["tenants"][1]["findings"][0]["code"] = "A_CODE_ADDED_LATER"
     validate(document, "audit")  # a v1 consumer must accept additions
+
+
+def test_text_that_is_not_utf8_is_escaped_not_fatal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from enpass_consent.commands.common import emit
+
+    odd = AuditReport(
+        (TenantResult.evaluated("contoso", T1, [finding("ASSIGNMENT_EXTRA", "User \ud800 is assigned", actual="x")]),),
+        generated_at=AT,
+    )
+    for fmt in ("json", "table", "markdown"):
+        emit(report.RENDERERS[fmt](odd), None)
+        emit(report.RENDERERS[fmt](odd), tmp_path / f"out.{fmt}")
+        assert "\\ud800" in (tmp_path / f"out.{fmt}").read_text()
+    assert "contoso" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "out.markdown", "out.table"]  # no temp files

@@ -71,3 +71,18 @@ def test_bad_ca_bundle_is_a_clear_error(tmp_path: Path) -> None:
     empty.write_text("nothing here\n")
     with pytest.raises(ConfigurationError, match="no PEM certificate"):
         build_session(str(empty), pool_size=1)
+
+
+def test_redirects_are_never_followed(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[object] = []
+
+    def fake_request(self: requests.Session, method: str, url: str, **kwargs: object) -> requests.Response:
+        seen.append(kwargs.get("allow_redirects"))
+        return requests.Response()
+
+    monkeypatch.setattr(requests.Session, "request", fake_request)
+    session = build_session(None, pool_size=1)
+    session.get("https://example.invalid/")
+    session.post("https://example.invalid/token", data={"client_secret": "fake"}, allow_redirects=True)
+    assert seen == [False, False]  # a token POST's body must never follow a Location to another host
+

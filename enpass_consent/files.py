@@ -1,0 +1,49 @@
+"""Writing files the way a user's files deserve: atomically, never half-written."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+NEW_FILE_MODE = 0o644
+
+
+class FileChangedError(RuntimeError):
+    """The file changed between reading it and replacing it; nothing was written."""
+
+
+def atomic_write(
+    path: Path,
+    data: bytes,
+    *,
+    expected: bytes | None = None,
+    before_replace: Callable[[], None] | None = None,
+) -> None:
+    """Replace ``path`` with ``data`` in one step, keeping its permission bits.
+
+    The bytes go to a fresh, unpredictable temporary file in the same folder (same file system, so
+    ``os.replace`` is atomic), synced before the rename. With ``expected``, the file is read again just
+    before the replace and nothing is written if it no longer holds those bytes (``FileChangedError``).
+    ``before_replace`` is a test hook.
+    """
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else NEW_FILE_MODE
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, mode)
+        if before_replace is not None:
+            before_replace()
+        if expected is not None and path.read_bytes() != expected:
+            raise FileChangedError(f"{path} changed while it was being edited; nothing was written, run it again")
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
