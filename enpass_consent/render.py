@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
 
 
@@ -17,15 +19,23 @@ def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], max_width:
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     out = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    out += ["| " + " | ".join(_escape(c) for c in row) + " |" for row in rows]
+    out += ["| " + " | ".join(markdown_text(c) for c in row) + " |" for row in rows]
     return "\n".join(out)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~!#@])")
+
+
+def markdown_text(text: str) -> str:
+    """Text from a tenant or a preview, safe in Markdown (a table cell, a CI job summary, a PR comment).
+
+    One line; HTML escaped (no ``<!--`` hiding the rest of a comment, no tags); Markdown punctuation
+    escaped, so a display name cannot become a link, an image, a heading or an @mention.
+    """
+    one_line = " ".join(str(text).split())
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
 
 
 def _cut(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _escape(text: str) -> str:
-    # A pipe or newline would break the row; backticks and angle brackets would render as markup.
-    return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")

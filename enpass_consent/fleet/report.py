@@ -6,9 +6,7 @@ The HTML page for the morning review is in ``report_html``. Every renderer takes
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from collections.abc import Mapping
 from io import StringIO
 from typing import Any
@@ -18,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from enpass_consent.fleet.result import FleetResult, Operation, StackResult, Status
+from enpass_consent.render import markdown_text
 
 SCHEMA = "enpass-consent.fleet/v1"
 FORMATS = ("table", "json", "markdown", "html")
@@ -97,19 +96,10 @@ def render_table(result: FleetResult, width: int = 160) -> str:
 
 
 # Inside a table cell only inline syntax matters (block syntax such as `#` or `-` needs a line start).
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-
-
-def md(text: str) -> str:
-    """Text safe in a Markdown table cell: HTML escaped, Markdown punctuation escaped, one line."""
-    one_line = " ".join(str(text).split())
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=True))
-
-
 def render_markdown(result: FleetResult) -> str:
     """Markdown for a CI job summary (``$GITHUB_STEP_SUMMARY``, Azure DevOps ``##vso[task.uploadsummary]``)."""
     drift = result.operation is Operation.DRIFT
-    lines = [f"## enpass-consent fleet {result.operation.value}", "", f"**{md(summary_line(result))}**", ""]
+    lines = [f"## enpass-consent fleet {result.operation.value}", "", f"**{markdown_text(summary_line(result))}**", ""]
     if not result.stacks:
         lines += ["No stacks in this run (an empty shard).", ""]
         return "\n".join(lines)
@@ -117,29 +107,33 @@ def render_markdown(result: FleetResult) -> str:
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for stack in result.stacks:
         cells = [
-            md(stack.stack),
+            markdown_text(stack.stack),
             f"{STATUS_MARK[stack.status]} {stack.status.value}",
-            md(format_changes(stack.changes)),
+            markdown_text(format_changes(stack.changes)),
         ]
         if drift:
             cells.append(f"{drift_findings(stack)} drift / {len(stack.findings)}" if stack.findings else "-")
-        cells.append(md(stack.error or ""))
+        cells.append(markdown_text(stack.error or ""))
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     with_findings = [stack for stack in result.stacks if stack.findings]
     if drift and with_findings:
         lines += ["### Findings", ""]
         for stack in with_findings:
-            lines += [f"#### {md(stack.stack)}", "", "| Severity | Code | Object | Expected | Actual | Message |"]
+            lines += [
+                f"#### {markdown_text(stack.stack)}",
+                "",
+                "| Severity | Code | Object | Expected | Actual | Message |",
+            ]
             lines.append("|---|---|---|---|---|---|")
             for finding in stack.findings:
                 cells = [
                     finding.severity.value,
                     finding.code,
-                    md(finding.object_id or ""),
-                    md(_value(finding.expected)),
-                    md(_value(finding.actual)),
-                    md(finding.message),
+                    markdown_text(finding.object_id or ""),
+                    markdown_text(_value(finding.expected)),
+                    markdown_text(_value(finding.actual)),
+                    markdown_text(finding.message),
                 ]
                 lines.append("| " + " | ".join(cells) + " |")
             lines.append("")

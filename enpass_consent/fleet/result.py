@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum, StrEnum
@@ -10,16 +9,12 @@ from typing import Any
 
 from enpass_consent.commands.common import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
 from enpass_consent.findings import Finding
+from enpass_consent.graph.redact import scrub
 
 MAX_ERROR_LENGTH = 400
 
 # Credentials that could end up in an engine message: JWTs (access tokens, OIDC assertions),
 # Pulumi access tokens, and `secret=...`-style assignments.
-_SECRET_PATTERNS = (
-    re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
-    re.compile(r"\bpul-[0-9a-f]{40}\b"),
-    re.compile(r"(?i)\b(secret|password|token|assertion)(\s*[=:]\s*)[^\s;,]+"),
-)
 
 
 class Operation(StrEnum):
@@ -97,15 +92,9 @@ def engine_status(operation: Operation, changes: Mapping[str, int], findings: Se
     return Status.OK
 
 
-def redact(text: str) -> str:
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]" if m.groups() else "[redacted]", text)
-    return text
-
-
 def short_message(text: str) -> str:
     """One readable line: whitespace collapsed, secrets redacted, length bounded."""
-    line = redact(" ".join(text.split()))
+    line = scrub(" ".join(text.split()))
     if len(line) > MAX_ERROR_LENGTH:
         line = line[: MAX_ERROR_LENGTH - 1].rstrip() + "…"
     return line or "failed (no message)"

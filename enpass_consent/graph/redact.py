@@ -23,6 +23,8 @@ _secrets: set[str] = set()
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?(-----END [A-Z0-9 ]+-----|$)", re.DOTALL), REDACTED),
     (re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9\-._~+/]+=*"), rf"\1\2{REDACTED}"),
+    # A Pulumi Cloud access token (PULUMI_ACCESS_TOKEN), which fleet runs may carry.
+    (re.compile(r"\bpul-[0-9a-f]{40}\b"), REDACTED),
     # A JWT: base64url header that starts with '{"' (eyJ), payload, optional signature.
     (re.compile(r"eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*)?"), REDACTED),
     (

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from enpass_consent.render import markdown_text
 from enpass_consent.review.evaluate import FileReview, GrantChange, ServicePrincipalChange
 from enpass_consent.review.parse import PREVIEW_JSON
 
@@ -206,8 +207,8 @@ def _codes(values: list[str]) -> str:
 
 def _code(value: str) -> str:
     # Values come from preview files: keep them from breaking out of a code span or a table cell.
-    return "`" + value.replace("`", "'").replace("|", "\\|").replace("\n", " ") + "`"
+    return "`" + " ".join(value.replace("`", "'").replace("|", "\\|").split()) + "`"
 
 
 def _text(value: str) -> str:
-    return value.replace("|", "\\|").replace("\r", "").replace("\n", " ").strip()
+    return markdown_text(value)

@@ -86,8 +86,24 @@ def test_error_messages_are_short_and_redacted(tmp_path: Path) -> None:
     fake = _fake(fail={"contoso": f"request failed with Authorization: Bearer {token} " + "x" * 2000})
     result = run_fleet(Operation.PREVIEW, make_plan(["contoso"]), tmp_path, fake)
     error = result.stacks[0].error or ""
-    assert token not in error and "[redacted]" in error
+    assert token not in error and "[REDACTED]" in error
     assert len(error) <= 400
+
+
+@pytest.mark.parametrize(
+    "leak",
+    [
+        "client_secret=fake-s3cr3t-value",
+        "ARM_CLIENT_SECRET=fake-s3cr3t-value",
+        '{"client_secret": "fake-s3cr3t-value"}',
+        "Authorization: Bearer fake-s3cr3t-value",
+        "PULUMI_ACCESS_TOKEN pul-0123456789abcdef0123456789abcdef01234567",
+    ],
+)
+def test_every_kind_of_secret_is_redacted_from_errors(tmp_path: Path, leak: str) -> None:
+    fake = _fake(fail={"contoso": f"provider said: {leak}"})
+    error = run_fleet(Operation.PREVIEW, make_plan(["contoso"]), tmp_path, fake).stacks[0].error or ""
+    assert "fake-s3cr3t-value" not in error and "pul-0123456789abcdef" not in error, error
 
 
 def test_canary_failure_stops_the_rollout_before_any_other_stack(tmp_path: Path) -> None:

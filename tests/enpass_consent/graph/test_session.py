@@ -85,4 +85,3 @@ def test_redirects_are_never_followed(monkeypatch: pytest.MonkeyPatch) -> None:
     session.get("https://example.invalid/")
     session.post("https://example.invalid/token", data={"client_secret": "fake"}, allow_redirects=True)
     assert seen == [False, False]  # a token POST's body must never follow a Location to another host
-
