@@ -108,6 +108,8 @@ def load(path: Path) -> Preview:
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         # A document with the right shape but wrong field types; say so instead of a traceback.
         raise PreviewError(f"{path}: not a valid Pulumi preview ({exc.__class__.__name__}: {exc})") from None
+    except RecursionError:
+        raise PreviewError(f"{path}: not a valid Pulumi preview (JSON nested too deeply)") from None
 
 
 def parse(text: str, path: str) -> Preview:

@@ -59,3 +59,11 @@ def test_missing_and_binary_files(tmp_path: Path) -> None:
     binary.write_bytes(b"\xff\xfe\x00\x01")
     with pytest.raises(PreviewError, match=r"binary\.json: cannot read"):
         load(binary)
+
+
+@pytest.mark.parametrize("shape", ['{"steps": ', '{"sequence": 1, "x": '])
+def test_absurdly_nested_json_is_one_error_not_a_traceback(tmp_path: Path, shape: str) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text(shape + "[" * 200_000 + "]" * 200_000 + "}")
+    with pytest.raises(PreviewError, match=r"deep\.json: not a valid Pulumi preview \(JSON nested too deeply\)"):
+        load(deep)
