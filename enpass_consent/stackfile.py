@@ -8,6 +8,7 @@ strings Pulumi would hand the program (``config_strings``) and validates them wi
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -88,7 +89,19 @@ def stack_config_dir(project_dir: Path) -> Path:
     return project_dir / config_dir
 
 
+_STACK_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]*$")
+
+
+def check_stack_name(stack: str) -> None:
+    """Stack names are file-name parts here: no folders, no ``..`` (Pulumi's own characters only)."""
+    if not _STACK_NAME.match(stack):
+        raise StackFileError(
+            f"{stack!r} is not a stack name this tool reads (letters, digits, '-', '_' and '.', not starting with '.')"
+        )
+
+
 def stack_path(project_dir: Path, stack: str) -> Path:
+    check_stack_name(stack)
     return stack_config_dir(project_dir) / f"Pulumi.{stack}.yaml"
 
 
@@ -120,6 +133,7 @@ def read(project_dir: Path, stack: str, *, config_dir: Path | None = None) -> St
     ``config_dir`` is :func:`stack_config_dir` when the caller already knows it (a run over many
     stacks resolves it once instead of parsing ``Pulumi.yaml`` again for every stack).
     """
+    check_stack_name(stack)
     folder = stack_config_dir(project_dir) if config_dir is None else config_dir
     path = folder / f"Pulumi.{stack}.yaml"
     if not path.is_file():

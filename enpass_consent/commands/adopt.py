@@ -34,6 +34,9 @@ def adopt(stack: str, project_dir: Path, write_file: bool) -> int:
     except (stackfile.StackFileError, settings.SettingsError, GraphClientError, ValueError) as exc:
         log(f"enpass-consent adopt: {scrub(str(exc))}; nothing was written")
         return EXIT_ERROR
+    except Exception as exc:  # a malformed Graph answer must still be one line, not a traceback
+        log(f"enpass-consent adopt: unexpected {type(exc).__name__}: {scrub(str(exc))}; nothing was written")
+        return EXIT_ERROR
     click.echo(render(prepared), nl=False)
     if prepared.new_bytes is None or not prepared.changes_file:
         return EXIT_OK

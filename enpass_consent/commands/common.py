@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from enpass_consent import stackfile
+from enpass_consent import clouds, stackfile
 from enpass_consent.files import atomic_write
 
 if TYPE_CHECKING:  # the Graph stack (msal, requests) loads only for the commands that sign in
@@ -113,6 +114,10 @@ def graph_session(concurrency: int) -> Iterator[GraphFactory]:
 
     with GraphFactory(concurrency=concurrency) as factory:
         log(f"enpass-consent: {factory.credential_note()}")
+        for name in (clouds.AUTHORITY_HOST_ENV, clouds.GRAPH_URL_ENV):
+            if value := os.environ.get(name):
+                # Tokens for the real Microsoft Graph go wherever this points: say so every run.
+                log(f"enpass-consent: {name}={value} overrides the cloud's endpoint")
         yield factory
 
 

@@ -158,6 +158,7 @@ class OidcTokenFile(Credential):
             raise AuthError(f"cannot read {OIDC_TOKEN_FILE_PATH} {self.path}: {type(exc).__name__}") from None
         if not token:
             raise AuthError(f"{OIDC_TOKEN_FILE_PATH} {self.path} is empty")
+        register_secret(token)  # a rotated assertion is as secret as the first one
         return token
 
 

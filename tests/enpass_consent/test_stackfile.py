@@ -119,3 +119,12 @@ def test_read_with_a_known_stack_folder_and_from_many_threads(tmp_path: Path) ->
     with pytest.raises(stackfile.StackFileError, match="not valid YAML"):
         stackfile.read(tmp_path, "bad", config_dir=folder)
     assert stackfile.read(tmp_path, "s8", config_dir=folder).config == {"azuread:tenantId": "8"}  # parser still usable
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "a/b", ".hidden", "", "con toso"])
+def test_stack_names_cannot_leave_the_stack_folder(tmp_path: Path, name: str) -> None:
+    write(tmp_path / "Pulumi.yaml", "name: x\n")
+    with pytest.raises(stackfile.StackFileError, match="is not a stack name this tool reads"):
+        stackfile.read(tmp_path, name)
+    with pytest.raises(stackfile.StackFileError, match="is not a stack name this tool reads"):
+        stackfile.stack_path(tmp_path, name)
