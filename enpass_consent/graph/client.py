@@ -44,6 +44,8 @@ THROTTLED_STATUSES = frozenset({429, 503})
 RETRIED_ITEM_STATUSES = THROTTLED_STATUSES | {500, 502, 504}
 DEFAULT_MAX_THROTTLE_ROUNDS = 4
 DEFAULT_MAX_PAGES = 1000
+DEFAULT_TENANT_DEADLINE_SECONDS = 300.0
+"""How long one tenant may keep retrying before it is given up (it is then ``error``; the others go on)."""
 NEXT_LINK = "@odata.nextLink"
 
 
@@ -92,7 +94,9 @@ class GraphClient:
         *,
         max_throttle_rounds: int = DEFAULT_MAX_THROTTLE_ROUNDS,
         max_pages: int = DEFAULT_MAX_PAGES,
+        deadline_seconds: float = DEFAULT_TENANT_DEADLINE_SECONDS,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.endpoints = endpoints
         self.tenant_id = tenant_id
@@ -101,6 +105,11 @@ class GraphClient:
         self._max_throttle_rounds = max_throttle_rounds
         self._max_pages = max_pages
         self._sleep = sleep
+        self._clock = clock
+        self._deadline_seconds = deadline_seconds
+        # One budget per tenant: a tenant that keeps throttling or stalling is given up as a whole,
+        # so a nightly run always ends with a report for every other tenant.
+        self._deadline = clock() + deadline_seconds
 
     # -- single requests -------------------------------------------------------------------
 
@@ -146,6 +155,7 @@ class GraphClient:
                         wait = max(wait, outcome)
             pending = next_round
             if pending and wait > 0:
+                self._check_deadline(f"waiting {wait:g} s to retry {len(pending)} $batch item(s)", wait)
                 self._sleep(wait)
         return results
 
@@ -227,9 +237,10 @@ class GraphClient:
         headers: Mapping[str, str] | None = None,
         json_body: Any = None,
     ) -> Any:
+        path = safe_path(url)
+        self._check_deadline(f"sending {method} {path}")
         token = self._token_provider.get_token()
         all_headers = {"Accept": "application/json", **(headers or {}), "Authorization": f"Bearer {token}"}
-        path = safe_path(url)
         try:
             response = self._session.request(method, url, params=params, headers=all_headers, json=json_body)
         except requests.RequestException as exc:
@@ -247,6 +258,12 @@ class GraphClient:
             raise BadResponseError(
                 f"Graph answered {response.status_code} with malformed JSON for {path} in tenant {self.tenant_id}"
             ) from None
+
+    def _check_deadline(self, doing: str, needed: float = 0.0) -> None:
+        if self._clock() + needed > self._deadline:
+            raise ThrottledError(
+                f"gave up on tenant {self.tenant_id} after {self._deadline_seconds:g} s of retries ({doing})"
+            )
 
     def _absolute(self, path: str) -> str:
         if not path.startswith("/"):

@@ -169,6 +169,37 @@ def test_batch_gives_up_with_throttled_error() -> None:
     assert sleeps == [1.0, 1.0]
 
 
+def test_a_tenant_that_keeps_stalling_is_given_up_at_its_deadline() -> None:
+    now = [0.0]
+
+    def handler(call: Call) -> requests.Response:
+        now[0] += 40.0  # each $batch takes 40 s and is throttled for 50 s more
+        return response(
+            200, {"responses": [item(r["id"], 429, None, {"Retry-After": "50"}) for r in call.json["requests"]]}
+        )
+
+    session = FakeSession(handler)
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    client = GraphClient(
+        ENDPOINTS,
+        TENANT,
+        FixedToken(),
+        session,
+        sleep=sleep,
+        clock=lambda: now[0],
+        deadline_seconds=100.0,
+        max_throttle_rounds=50,
+    )
+    with pytest.raises(ThrottledError, match=rf"gave up on tenant {TENANT} after 100 s of retries"):
+        client.batch([BatchRequest("a", "/a")])
+    # Sent at 0 s and 90 s (after one 50 s wait); the next 50 s wait would end past 100 s, so it
+    # stops at 130 s instead of retrying on: at most one request's own time past the deadline.
+    assert len(session.calls) == 2 and now[0] == 130.0
+
+
 def test_batch_without_retry_after_backs_off() -> None:
     answers = iter([429, 200])
 
