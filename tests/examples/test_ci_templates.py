@@ -89,7 +89,6 @@ def talks_to_azure(job: dict[str, Any]) -> bool:
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_every_azure_job_can_request_an_oidc_token(path: Path) -> None:
     workflow = load(path)
-    assert workflow["permissions"] == {"contents": "read"}  # least privilege unless a job asks
     for name, job in workflow["jobs"].items():
         if talks_to_azure(job):
             assert job["permissions"].get("id-token") == "write", name
@@ -106,7 +105,12 @@ def test_no_client_secret_passphrase_or_tenant_override(path: Path) -> None:
 def test_oidc_and_self_managed_state(path: Path) -> None:
     doc = load(path)
     env = doc.get("env") or doc.get("variables")
-    assert env["ARM_USE_OIDC"] == "true" and env["ARM_CLIENT_ID"]
+    assert env["ARM_USE_OIDC"] == "true"
+    if path == ADO_PIPELINE:  # the identity is stage-scoped there: every stage names its own
+        assert "ARM_CLIENT_ID" not in env
+        assert all(stage["variables"]["ARM_CLIENT_ID"] for stage in doc["stages"])
+    else:
+        assert env["ARM_CLIENT_ID"]
     assert env["PULUMI_BACKEND_URL"].startswith("azblob://")
     assert "PULUMI_ACCESS_TOKEN" not in env  # Pulumi Cloud is only the commented alternative
 
@@ -143,7 +147,7 @@ def test_pull_request_previews_with_the_policy_pack_and_reviews() -> None:
 def test_main_deploys_canary_first_serialized() -> None:
     workflow = load(CI / "github" / "main.yml")
     assert workflow["concurrency"]["cancel-in-progress"] is False
-    assert "enpass-consent fleet up --canary" in code_lines(CI / "github" / "main.yml")
+    assert "enpass-consent fleet up --policy-pack policy --canary" in code_lines(CI / "github" / "main.yml")
     assert "--all-stacks" in code_lines(CI / "github" / "main.yml")
 
 
@@ -154,20 +158,237 @@ def test_nightly_shards_drift_and_fails_on_it() -> None:
     shards = drift["strategy"]["matrix"]["shard"]
     assert shards == list(range(1, int(workflow["env"]["SHARDS"]) + 1))
     text = code_lines(CI / "github" / "nightly.yml")
-    assert "fleet drift --all-stacks --shard ${{ matrix.shard }}/${{ env.SHARDS }}" in text
+    assert "fleet drift --policy-pack policy --all-stacks --shard ${{ matrix.shard }}/${{ env.SHARDS }}" in text
     assert "enpass-consent audit --all-stacks --format json" in text
     assert "enpass-consent audit --all-stacks --format markdown" in text
     assert any(s.get("if") == "steps.drift.outputs.rc != '0'" for s in drift["steps"])
 
 
+def ado_stage(name: str) -> dict[str, Any]:
+    (stage,) = [stage for stage in load(ADO_PIPELINE)["stages"] if stage["stage"] == name]
+    return stage
+
+
+def ado_jobs(stage: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(stage["jobs"])
+
+
+def ado_steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    if "steps" in job:
+        return list(job["steps"])
+    return list(job["strategy"]["runOnce"]["deploy"]["steps"])  # a deployment job
+
+
+def step_body(step: dict[str, Any]) -> str:
+    inputs = step.get("inputs", {})
+    return str(inputs.get("inlineScript", "")) + str(step.get("script", "")) + str(step.get("run", ""))
+
+
 def test_azure_devops_uses_workload_identity_federation() -> None:
+    # Deploy and Nightly run main's code and refresh their OIDC assertions through Azure DevOps.
+    for name in ("Deploy", "Nightly"):
+        stage = ado_stage(name)
+        assert stage["variables"]["ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID"], name
+        for job in ado_jobs(stage):
+            for step in ado_steps(job):
+                body = step_body(step)
+                if "enpass-consent " in body or "pulumi " in body:
+                    assert step["env"] == {
+                        "SYSTEM_ACCESSTOKEN": "$(System.AccessToken)",
+                        "SYSTEM_OIDCREQUESTURI": "$(System.OidcRequestUri)",
+                    }
+
+
+# --- Pull-request code never runs with the writer identity or a write token -------------------------
+
+RUNS_CODE = re.compile(r"pip install|\bpulumi (preview|up|install|refresh)\b|\benpass-consent |python -m venv")
+WRITER_VARIABLES = re.compile(
+    r"\b(ENPASS_CONSENT_CLIENT_ID|ENPASS_CONSENT_SERVICE_CONNECTION_ID|STATE_WRITER_SERVICE_CONNECTION"
+    r"|PULUMI_STATE_WRITER_CLIENT_ID)\b"
+)
+ACCESS_TOKEN = re.compile(r"System\.AccessToken|SYSTEM_ACCESSTOKEN|System\.OidcRequestUri|SYSTEM_OIDCREQUESTURI")
+PR_WORKFLOWS = [p for p in WORKFLOWS if {"pull_request", "pull_request_target"} & set(load(p)["on"])]
+
+
+def checks_out(job: dict[str, Any]) -> bool:
+    return any(str(step.get("uses", "")).startswith("actions/checkout@") for step in job["steps"])
+
+
+def runs_code(job: dict[str, Any]) -> bool:
+    return any(RUNS_CODE.search(step_body(step)) for step in job["steps"])
+
+
+def test_pull_request_workflows_are_found() -> None:
+    assert [p.name for p in PR_WORKFLOWS] == ["pull-request.yml"]
+    assert "pull_request_target" not in load(CI / "github" / "pull-request.yml")["on"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_level_permissions_are_empty(path: Path) -> None:
+    # Each job asks for what it needs; nothing is inherited by a job that forgets to.
+    workflow = load(path)
+    assert workflow["permissions"] == {}
+    for name, job in workflow["jobs"].items():
+        assert "permissions" in job, name
+
+
+@pytest.mark.parametrize("path", PR_WORKFLOWS, ids=lambda p: p.name)
+def test_no_job_running_pr_code_holds_a_write_token(path: Path) -> None:
+    jobs = load(path)["jobs"]
+    pr_code_jobs = [name for name, job in jobs.items() if checks_out(job) and runs_code(job)]
+    assert pr_code_jobs == ["preview"]
+    for name in pr_code_jobs:
+        permissions = jobs[name]["permissions"]
+        assert permissions.get("pull-requests") != "write" and permissions.get("contents") != "write", name
+        # Only the OIDC token may be "write", and it is for read-only identities (below).
+        assert {key for key, value in permissions.items() if value == "write"} <= {"id-token"}, name
+
+
+def test_pull_request_preview_uses_read_only_identities() -> None:
+    path = CI / "github" / "pull-request.yml"
+    workflow = load(path)
+    preview = workflow["jobs"]["preview"]
+    assert preview["environment"] == "pr-preview"
+    assert workflow["env"]["ARM_CLIENT_ID"] == "${{ vars.ENPASS_CONSENT_AUDIT_CLIENT_ID }}"
+    (login,) = [s for s in preview["steps"] if str(s.get("uses", "")).startswith("azure/login@")]
+    assert login["with"]["client-id"] == "${{ vars.PULUMI_STATE_READER_CLIENT_ID }}"
+    checkout = next(s for s in preview["steps"] if str(s.get("uses", "")).startswith("actions/checkout@"))
+    assert checkout["with"]["persist-credentials"] is False
+    assert not WRITER_VARIABLES.search(code_lines(path))
+    uploads = [s for s in preview["steps"] if str(s.get("uses", "")).startswith("actions/upload-artifact@")]
+    assert uploads and "review.md" in uploads[0]["with"]["path"] and "review.json" in uploads[0]["with"]["path"]
+
+
+def test_pull_request_comment_job_runs_no_pr_code_and_has_no_oidc_token() -> None:
+    jobs = load(CI / "github" / "pull-request.yml")["jobs"]
+    comment = jobs["comment"]
+    assert comment["needs"] == "preview"
+    assert comment["permissions"] == {"pull-requests": "write"}
+    assert "id-token" not in comment["permissions"]
+    assert not checks_out(comment) and not runs_code(comment)
+    uses = [str(s.get("uses", "")) for s in comment["steps"] if "uses" in s]
+    assert all(u.startswith("actions/download-artifact@") for u in uses) and uses
+    assert any("gh pr comment" in step_body(s) and "--body-file review.md" in step_body(s) for s in comment["steps"])
+    # No other job may post: the preview job has no way to write to the pull request.
+    assert not any("gh pr comment" in step_body(s) for s in jobs["preview"]["steps"])
+
+
+def test_the_writer_is_named_only_by_the_deploy_workflow() -> None:
+    for path in WORKFLOWS:
+        named = bool(WRITER_VARIABLES.search(code_lines(path)))
+        assert named == (path.name == "main.yml"), path.name
+    deploy = load(CI / "github" / "main.yml")["jobs"]["deploy"]
+    assert deploy["environment"] == "production"
+
+
+# --- The policy pack runs with every preview, up and drift ------------------------------------------
+
+PACK_COMMAND = re.compile(r"enpass-consent fleet (up|drift|preview)\b|\bpulumi (preview|up)\b")
+
+
+def logical_commands(path: Path) -> Iterator[str]:
+    """The non-comment lines, with backslash continuations joined into one command."""
+    pending = ""
+    for line in code_lines(path).splitlines():
+        if re.match(r"\s*(- )?(displayName|name):", line):  # labels, not commands
+            continue
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        yield pending + line
+        pending = ""
+
+
+@pytest.mark.parametrize("path", [*WORKFLOWS, *ADO_FILES], ids=lambda p: p.name)
+def test_every_preview_up_and_drift_runs_the_policy_pack(path: Path) -> None:
+    commands = [c for c in logical_commands(path) if PACK_COMMAND.search(c)]
+    for command in commands:
+        assert "--policy-pack policy" in command, command
+    if path.name in {"main.yml", "nightly.yml", "pull-request.yml", "azure-pipelines.yml"}:
+        assert commands, "the template runs no preview, up or drift?"
+
+
+def test_deploys_and_drift_run_the_policy_pack() -> None:
+    main = code_lines(CI / "github" / "main.yml")
+    assert re.search(r"enpass-consent fleet up --policy-pack policy .*--canary .*--all-stacks", main)
+    deploy = " ".join(logical_commands(ADO_PIPELINE))
+    assert re.search(r"enpass-consent fleet up --policy-pack policy .*--canary .*--all-stacks", deploy)
+    assert "enpass-consent fleet drift --policy-pack policy --all-stacks" in deploy
+
+
+POLICY_VENV = "python -m venv policy/venv && policy/venv/bin/pip install -r policy/requirements.txt"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_the_policy_venv_is_created_before_the_pack_runs(path: Path) -> None:
+    for name, job in load(path)["jobs"].items():
+        bodies = [step_body(step) for step in job["steps"]]
+        uses_pack = [i for i, body in enumerate(bodies) if "--policy-pack" in body]
+        if uses_pack:
+            venv = [i for i, body in enumerate(bodies) if POLICY_VENV in body]
+            assert venv and venv[0] < uses_pack[0], name
+
+
+def test_azure_devops_setup_creates_the_policy_venv_for_every_pack_job() -> None:
+    assert POLICY_VENV in (CI / "azure-devops" / "steps-setup.yml").read_text(encoding="utf-8")
+    for stage in load(ADO_PIPELINE)["stages"]:
+        for job in ado_jobs(stage):
+            steps = ado_steps(job)
+            uses_pack = [i for i, step in enumerate(steps) if "--policy-pack" in step_body(step)]
+            if uses_pack:
+                setup = [i for i, step in enumerate(steps) if step.get("template") == "steps-setup.yml"]
+                assert setup and setup[0] < uses_pack[0], stage["stage"]
+
+
+# --- Azure DevOps: the writer lives in the Deploy stage only ----------------------------------------
+
+
+def test_azure_devops_writer_variables_only_in_the_deploy_stage() -> None:
     pipeline = load(ADO_PIPELINE)
-    assert pipeline["variables"]["ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID"]
-    steps = [step for key, value in walk(pipeline) if key == "steps" for step in value]
-    for step in steps:
-        body = str(step.get("inputs", {}).get("inlineScript", "")) + str(step.get("script", ""))
-        if "enpass-consent " in body or "pulumi preview" in body:
-            assert step["env"] == {
-                "SYSTEM_ACCESSTOKEN": "$(System.AccessToken)",
-                "SYSTEM_OIDCREQUESTURI": "$(System.OidcRequestUri)",
-            }
+    top = pipeline["variables"]
+    assert "ARM_CLIENT_ID" not in top and "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID" not in top
+    assert not WRITER_VARIABLES.search(json.dumps(top))
+    for stage in pipeline["stages"]:
+        named = bool(WRITER_VARIABLES.search(json.dumps(stage)))
+        assert named == (stage["stage"] == "Deploy"), stage["stage"]
+    deploy = ado_stage("Deploy")
+    assert deploy["variables"]["ARM_CLIENT_ID"] == "$(ENPASS_CONSENT_CLIENT_ID)"
+    assert deploy["variables"]["ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID"] == "$(ENPASS_CONSENT_SERVICE_CONNECTION_ID)"
+
+
+def test_azure_devops_pull_request_stage_uses_the_auditor() -> None:
+    stage = ado_stage("PullRequest")
+    assert stage["variables"] == {"ARM_CLIENT_ID": "$(ENPASS_CONSENT_AUDIT_CLIENT_ID)"}
+    connections = [
+        step["inputs"]["azureSubscription"]
+        for job in ado_jobs(stage)
+        for step in ado_steps(job)
+        if str(step.get("task", "")).startswith("AzureCLI@")
+    ]
+    assert connections == ["$(ENPASS_CONSENT_AUDIT_SERVICE_CONNECTION)"]
+    nightly = ado_stage("Nightly")
+    assert nightly["variables"]["ARM_CLIENT_ID"] == "$(ENPASS_CONSENT_AUDIT_CLIENT_ID)"
+
+
+def ado_job_runs_pr_code(job: dict[str, Any]) -> bool:
+    steps = ado_steps(job)
+    explicit_checkout = [step["checkout"] for step in steps if "checkout" in step]
+    checks_out_pr = explicit_checkout != ["none"]  # no checkout step means an implicit `checkout: self`
+    runs = any(RUNS_CODE.search(step_body(step)) or "template" in step for step in steps)
+    return checks_out_pr or runs
+
+
+def test_azure_devops_access_token_never_reaches_pr_code() -> None:
+    jobs = ado_jobs(ado_stage("PullRequest"))
+    pr_code = [job for job in jobs if ado_job_runs_pr_code(job)]
+    assert [job["job"] for job in pr_code] == ["preview"]
+    for job in pr_code:
+        for step in ado_steps(job):
+            assert not ACCESS_TOKEN.search(json.dumps(step)), step
+    # The thread is posted by a job that checks out nothing, installs nothing and gets only the review.
+    (comment,) = [job for job in jobs if job not in pr_code]
+    assert comment["dependsOn"] == "preview"
+    steps = ado_steps(comment)
+    assert {"checkout": "none"} in steps
+    assert {"download": "current", "artifact": "enpass-consent-review"} in steps
+    assert any(ACCESS_TOKEN.search(json.dumps(step)) for step in steps)
