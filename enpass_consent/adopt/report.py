@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from enpass_consent.adopt import stack_edit
 from enpass_consent.adopt.plan import MIN_PULUMI_CLI
-from enpass_consent.adopt.run import PreparedAdoption
+
+if TYPE_CHECKING:
+    from enpass_consent.adopt.run import PreparedAdoption
 
 
 def render(prepared: PreparedAdoption) -> str:

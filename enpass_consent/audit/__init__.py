@@ -1,1 +1,4 @@
 """``audit``: collect (Graph reads) -> evaluate (pure) -> report, per tenant."""
+
+DEFAULT_CONCURRENCY = 16
+"""Tenants audited at the same time (DESIGN §5)."""

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from enpass_consent import clouds, settings, stackfile
+from enpass_consent.audit import DEFAULT_CONCURRENCY
 from enpass_consent.audit.collect import collect
 from enpass_consent.audit.evaluate import evaluate
 from enpass_consent.audit.result import AuditReport, TenantResult
@@ -23,8 +24,6 @@ from enpass_consent.graph.factory import GraphFactory
 from enpass_consent.graph.redact import scrub
 
 log = logging.getLogger(__name__)
-
-DEFAULT_CONCURRENCY = 16
 
 
 def audit_stacks(

@@ -10,7 +10,6 @@ import click
 from enpass_consent import settings, stackfile
 from enpass_consent.adopt import write
 from enpass_consent.adopt.report import render
-from enpass_consent.adopt.run import prepare
 from enpass_consent.commands.common import EXIT_ERROR, EXIT_OK, graph_session, log
 from enpass_consent.graph.errors import GraphClientError
 from enpass_consent.graph.redact import scrub
@@ -28,6 +27,8 @@ from enpass_consent.graph.redact import scrub
 @click.option("--write", "write_file", is_flag=True, help="Store the ids in the stack file (default: only show them).")
 def adopt(stack: str, project_dir: Path, write_file: bool) -> int:
     """Find consent that already exists and record its ids under enpass-consent:adopt. Exit 0 done, 1 error."""
+    from enpass_consent.adopt.run import prepare  # the Graph stack loads only when needed
+
     try:
         with graph_session(concurrency=1) as factory:
             prepared = prepare(project_dir, stack, factory, os.environ)

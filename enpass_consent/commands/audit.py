@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 
-from enpass_consent.audit import report
+from enpass_consent.audit import DEFAULT_CONCURRENCY, report
 from enpass_consent.audit.result import TenantResult
-from enpass_consent.audit.run import DEFAULT_CONCURRENCY, audit_stacks
 from enpass_consent.commands.common import (
     emit,
     format_option,
@@ -40,6 +39,8 @@ def audit(
     concurrency: int,
 ) -> int:
     """Compare each stack's tenant with its stack file, read-only. Exit 0 in sync, 2 drift, 1 error."""
+    from enpass_consent.audit.run import audit_stacks  # the Graph stack loads only when a command needs it
+
     selection = select_stacks(stacks, all_stacks, project_dir)
     with graph_session(concurrency) as factory, progress("audit", len(selection.stacks)) as advance:
 

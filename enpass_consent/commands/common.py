@@ -14,15 +14,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from enpass_consent import clouds, stackfile
+from enpass_consent.exit_codes import EXIT_DRIFT as EXIT_DRIFT  # re-exported for the commands
+from enpass_consent.exit_codes import EXIT_ERROR as EXIT_ERROR
+from enpass_consent.exit_codes import EXIT_OK as EXIT_OK
 from enpass_consent.files import atomic_write
 
 if TYPE_CHECKING:  # the Graph stack (msal, requests) loads only for the commands that sign in
     from enpass_consent.graph.factory import GraphFactory
 
-# Exit codes (DESIGN §5), like `terraform plan -detailed-exitcode`.
-EXIT_OK = 0
-EXIT_ERROR = 1
-EXIT_DRIFT = 2
 
 F = TypeVar("F", bound=Callable[..., Any])
 

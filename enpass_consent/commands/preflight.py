@@ -15,9 +15,8 @@ from enpass_consent.commands.common import (
     select_stacks,
     stack_selection,
 )
-from enpass_consent.preflight import report
+from enpass_consent.preflight import DEFAULT_CONCURRENCY, report
 from enpass_consent.preflight.result import TenantPreflight
-from enpass_consent.preflight.run import DEFAULT_CONCURRENCY, preflight_stacks
 
 
 @click.command("preflight")
@@ -32,6 +31,8 @@ def preflight(
     output: Path | None,
 ) -> int:
     """Check each stack's tenant before `pulumi up`, read-only. Exit 0 all pass, 2 warnings/failed checks, 1 error."""
+    from enpass_consent.preflight.run import preflight_stacks  # the Graph stack loads only when needed
+
     selection = select_stacks(stacks, all_stacks, project_dir)
     with graph_session(DEFAULT_CONCURRENCY) as factory, progress("preflight", len(selection.stacks)) as advance:
 

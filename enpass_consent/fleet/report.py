@@ -11,10 +11,6 @@ from collections.abc import Mapping
 from io import StringIO
 from typing import Any
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from enpass_consent.fleet.result import FleetResult, Operation, StackResult, Status
 from enpass_consent.render import markdown_text
 
@@ -68,6 +64,10 @@ def summary_line(result: FleetResult) -> str:
 def render_table(result: FleetResult, width: int = 160) -> str:
     """A plain-text table (no colour codes, so it reads the same in a file or a CI log)."""
     drift = result.operation is Operation.DRIFT
+    from rich.console import Console  # rich loads only for a terminal table
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title=f"enpass-consent fleet {result.operation.value}", caption=summary_line(result))
     table.add_column("Stack", overflow="fold")
     table.add_column("Status")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any
 
-from enpass_consent.commands.common import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
+from enpass_consent.exit_codes import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
 from enpass_consent.findings import Finding
 from enpass_consent.graph.redact import scrub
 

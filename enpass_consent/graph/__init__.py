@@ -11,24 +11,61 @@ Every failure is a :class:`GraphClientError` (tree in :mod:`.errors`) whose text
 
 from __future__ import annotations
 
-from enpass_consent.graph.client import BatchRequest, BatchResult, GraphClient
-from enpass_consent.graph.credentials import Credential, resolve_credential
-from enpass_consent.graph.errors import (
-    AuthError,
-    BadResponseError,
-    ConfigurationError,
-    GraphClientError,
-    GraphRequestError,
-    NotFoundError,
-    PermissionDeniedError,
-    ThrottledError,
-    TransportError,
-    UnauthorizedError,
-)
-from enpass_consent.graph.factory import GraphFactory
-from enpass_consent.graph.redact import scrub
-from enpass_consent.graph.session import build_session
-from enpass_consent.graph.tokens import TokenProvider, TokenSource
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from enpass_consent.graph.client import BatchRequest, BatchResult, GraphClient
+    from enpass_consent.graph.credentials import Credential, resolve_credential
+    from enpass_consent.graph.errors import (
+        AuthError,
+        BadResponseError,
+        ConfigurationError,
+        GraphClientError,
+        GraphRequestError,
+        NotFoundError,
+        PermissionDeniedError,
+        ThrottledError,
+        TransportError,
+        UnauthorizedError,
+    )
+    from enpass_consent.graph.factory import GraphFactory
+    from enpass_consent.graph.redact import scrub
+    from enpass_consent.graph.session import build_session
+    from enpass_consent.graph.tokens import TokenProvider, TokenSource
+
+# Resolved on first use: importing a light module of this package (errors, redact) must not pull in
+# msal and requests, which every command would then pay for, `--help` included.
+_HOMES = {
+    "BatchRequest": "client",
+    "BatchResult": "client",
+    "GraphClient": "client",
+    "Credential": "credentials",
+    "resolve_credential": "credentials",
+    "AuthError": "errors",
+    "BadResponseError": "errors",
+    "ConfigurationError": "errors",
+    "GraphClientError": "errors",
+    "GraphRequestError": "errors",
+    "NotFoundError": "errors",
+    "PermissionDeniedError": "errors",
+    "ThrottledError": "errors",
+    "TransportError": "errors",
+    "UnauthorizedError": "errors",
+    "GraphFactory": "factory",
+    "scrub": "redact",
+    "build_session": "session",
+    "TokenProvider": "tokens",
+    "TokenSource": "tokens",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "AuthError",

@@ -18,14 +18,13 @@ from enpass_consent.audit.run import load_settings
 from enpass_consent.graph.errors import GraphClientError
 from enpass_consent.graph.factory import GraphFactory
 from enpass_consent.graph.redact import scrub
+from enpass_consent.preflight import DEFAULT_CONCURRENCY
 from enpass_consent.preflight.checks import run_checks
 from enpass_consent.preflight.collect import collect
 from enpass_consent.preflight.result import PreflightReport, TenantPreflight
 from enpass_consent.preflight.token_claims import TokenClaimsError, identity_from_token
 
 log = logging.getLogger(__name__)
-
-DEFAULT_CONCURRENCY = 8
 
 
 def preflight_stacks(
