@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
+import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from enpass_consent.audit import DEFAULT_CONCURRENCY as AUDIT_CONCURRENCY
 from enpass_consent.commands.common import (
     EXIT_ERROR,
     UsageError,
     emit,
     format_option,
+    graph_session,
     log,
     output_option,
     select_stacks,
     stack_selection,
 )
-from enpass_consent.fleet.drift_audit import Auditor, default_audit
+from enpass_consent.fleet.drift_audit import Auditor, AuditOutcome
 from enpass_consent.fleet.plan import Plan, PlanError, PolicyPacks, make_plan
 from enpass_consent.fleet.report import FORMATS, render
 from enpass_consent.fleet.result import FleetResult, Operation
@@ -27,6 +32,8 @@ from enpass_consent.fleet.shard import ShardError, parse_shard
 
 if TYPE_CHECKING:
     from pulumi.automation import PulumiCommand
+
+    from enpass_consent.graph.factory import GraphFactory
 
 DEFAULT_CONCURRENCY = 4  # each operation is a CLI process (DESIGN §5)
 
@@ -52,9 +59,34 @@ def make_pulumi_command() -> PulumiCommand:
         raise FleetError(f"cannot use the pulumi CLI on PATH: {exc}") from None
 
 
+class _OneSessionAudit:
+    """The real audit for a whole ``fleet drift``: one Graph session and credential for every call.
+
+    Canaries are audited one at a time and the rest together; without this each call would build a
+    new session pool and token caches (and a person signing in with a device code would be asked again).
+    """
+
+    def __init__(self) -> None:
+        self._session = contextlib.ExitStack()
+        self._factory: GraphFactory | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, project_dir: Path, stacks: list[str], /) -> Mapping[str, AuditOutcome]:
+        from enpass_consent.audit.run import audit_stacks
+
+        with self._lock:
+            if self._factory is None:
+                self._factory = self._session.enter_context(graph_session(AUDIT_CONCURRENCY))
+            factory = self._factory
+        return {tenant.stack: tenant for tenant in audit_stacks(project_dir, stacks, factory).tenants}
+
+    def close(self) -> None:
+        self._session.close()
+
+
 def make_audit() -> Auditor:
     """The audit joined into ``fleet drift`` (tests replace this factory)."""
-    return default_audit
+    return _OneSessionAudit()
 
 
 def _run(
@@ -76,14 +108,17 @@ def _run(
         f"fleet {operation.value}: {len(plan)} stack(s), {len(plan.canaries)} canary stack(s), "
         f"concurrency {concurrency}, pulumi {pulumi_command.version or 'unknown version'}"
     )
-    with fleet_progress(operation.value, len(plan)) as callbacks:
+    audit = make_audit() if operation is Operation.DRIFT else None
+    with contextlib.ExitStack() as cleanup, fleet_progress(operation.value, len(plan)) as callbacks:
+        if isinstance(audit, _OneSessionAudit):
+            cleanup.callback(audit.close)
         return run_fleet(
             operation,
             plan,
             project_dir,
             pulumi_command,
             concurrency=concurrency,
-            audit=make_audit() if operation is Operation.DRIFT else None,
+            audit=audit,
             on_start=callbacks.on_start,
             on_done=callbacks.on_done,
             policy=policy,

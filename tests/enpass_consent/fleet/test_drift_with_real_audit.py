@@ -38,10 +38,14 @@ def test_drift_reports_engine_changes_and_what_only_the_audit_sees(
     engine = FakePulumiCommand(Behaviour(stacks={"contoso": {"same": 3}, "fabrikam": {"same": 3}}))
     monkeypatch.setattr(fleet_command, "make_pulumi_command", lambda: engine)
 
-    code = cli.main(["fleet", "drift", "--all-stacks", "--project-dir", str(tmp_path), "--format", "json"])
+    code = cli.main(
+        ["fleet", "drift", "--all-stacks", "--canary", "contoso", "--project-dir", str(tmp_path), "--format", "json"]
+    )
     captured = capsys.readouterr()
     document = json.loads(captured.out)
-    assert "enpass-consent: signing in with client secret" in captured.err
+    # The canary and the rest are audited separately, through one Graph session and one sign-in.
+    assert captured.err.count("enpass-consent: signing in with client secret") == 1
+    assert emulator.recorder.count(IN_SYNC) == 3 and emulator.recorder.count(PORTAL_EDITED) == 3
 
     assert code == 2
     by_stack = {s["stack"]: s for s in document["stacks"]}
