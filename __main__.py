@@ -21,6 +21,6 @@ enpass = EnpassConsent("enpass", args)
 pulumi.export("tenantId", desired.tenant_id)
 pulumi.export("servicePrincipalObjectId", enpass.service_principal_object_id)
 pulumi.export("tenantWideGrantId", enpass.tenant_wide_grant_id)
-pulumi.export("grantedScopes", sorted(desired.scopes))
+pulumi.export("grantedScopes", list(desired.scopes))  # sorted by the settings parser
 pulumi.export("assignedPrincipals", sorted(args.principal_object_id(a) for a in desired.assignees))
 pulumi.export("adminConsentUrl", clouds.admin_consent_url(desired.cloud, desired.tenant_id, desired.scopes))

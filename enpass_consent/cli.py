@@ -32,10 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     _register()
     try:
         result = cli.main(args=argv, prog_name="enpass-consent", standalone_mode=False)
-    except click.UsageError as exc:
-        exc.show()
-        code = EXIT_ERROR
-    except click.ClickException as exc:
+    except click.ClickException as exc:  # usage errors included
         exc.show()
         code = EXIT_ERROR
     except click.exceptions.Exit as exc:

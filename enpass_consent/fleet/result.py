@@ -13,9 +13,6 @@ from enpass_consent.graph.redact import scrub
 
 MAX_ERROR_LENGTH = 400
 
-# Credentials that could end up in an engine message: JWTs (access tokens, OIDC assertions),
-# Pulumi access tokens, and `secret=...`-style assignments.
-
 
 class Operation(StrEnum):
     PREVIEW = "preview"

@@ -19,7 +19,6 @@ SP_TYPE = "azuread:index/servicePrincipal:ServicePrincipal"
 GRANT_TYPE = "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant"
 ASSIGNMENT_TYPE = "azuread:index/appRoleAssignment:AppRoleAssignment"
 SP_NAME = "enpass-sp"
-TENANT_WIDE_GRANT_NAME = "enpass-grant"
 USER_GRANT_PREFIX = "enpass-grant-"
 ASSIGNMENT_PREFIX = "enpass-assign-"
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from enpass_consent.render import markdown_text
-from enpass_consent.review.evaluate import FileReview, GrantChange, ServicePrincipalChange
+from enpass_consent.review.evaluate import SP_NAME, FileReview, GrantChange, ServicePrincipalChange
 from enpass_consent.review.parse import PREVIEW_JSON
 
 SCHEMA = "enpass-consent.review/v1"
@@ -153,9 +153,7 @@ def _details(r: FileReview) -> list[str]:
     out: list[str] = []
     sp = r.service_principal
     if sp is not None:
-        out.append(
-            f"- Enpass service principal {_code('enpass-sp')}: **{_VERB.get(sp.action, sp.action)}**{_outside(sp)}"
-        )
+        out.append(f"- Enpass service principal {_code(SP_NAME)}: **{_VERB.get(sp.action, sp.action)}**{_outside(sp)}")
     if r.assignment_required is not None:
         out.append(f"- `appRoleAssignmentRequired`: {_flip(r.assignment_required)}")
     for g in r.grants:
@@ -176,11 +174,10 @@ def _details(r: FileReview) -> list[str]:
     for o in r.other_changes:
         out.append(f"- other: {_code(o.type)} {_code(o.urn.rsplit('::', 1)[-1])} {_VERB.get(o.action, o.action)}")
     for v in r.policy_violations:
-        out.append(
-            f"- policy **{v.enforcement_level}** {_code(v.policy_pack + '/' + v.policy_name)}: {_text(v.message)}"
-        )
+        policy = _code(f"{v.policy_pack}/{v.policy_name}")
+        out.append(f"- policy **{v.enforcement_level}** {policy}: {markdown_text(v.message)}")
     for e in r.errors:
-        out.append(f"- **error**: {_text(e.message)}")
+        out.append(f"- **error**: {markdown_text(e.message)}")
     if r.format == PREVIEW_JSON and out:
         out.append("- note: `pulumi preview --json` leaves out policy results; use `--event-log` to review them")
     return out
@@ -208,7 +205,3 @@ def _codes(values: list[str]) -> str:
 def _code(value: str) -> str:
     # Values come from preview files: keep them from breaking out of a code span or a table cell.
     return "`" + " ".join(value.replace("`", "'").replace("|", "\\|").split()) + "`"
-
-
-def _text(value: str) -> str:
-    return markdown_text(value)
