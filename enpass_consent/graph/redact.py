@@ -19,6 +19,7 @@ _MIN_SECRET_LENGTH = 6
 
 _lock = threading.Lock()
 _secrets: set[str] = set()
+_longest_first: tuple[str, ...] = ()
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"-----BEGIN [A-Z0-9 ]+-----.*?(-----END [A-Z0-9 ]+-----|$)", re.DOTALL), REDACTED),
@@ -40,20 +41,20 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 def register_secret(value: str | None) -> None:
     """Remember ``value`` so that :func:`scrub` removes it from any text from now on."""
+    global _longest_first
     if value and len(value.strip()) >= _MIN_SECRET_LENGTH:
         with _lock:
-            _secrets.add(value)
-            stripped = value.strip()
-            if stripped != value:
-                _secrets.add(stripped)
+            before = len(_secrets)
+            _secrets.update({value, value.strip()})
+            if len(_secrets) != before:
+                # Sorted once per new secret, not on every scrub: a fleet registers one token per tenant.
+                _longest_first = tuple(sorted(_secrets, key=len, reverse=True))
 
 
 def scrub(text: object) -> str:
     """``text`` as a string with every registered secret and every secret-looking token removed."""
     result = str(text)
-    with _lock:
-        known = sorted(_secrets, key=len, reverse=True)
-    for secret in known:
+    for secret in _longest_first:  # a tuple, replaced whole under the lock: safe to read without it
         if secret in result:
             result = result.replace(secret, REDACTED)
     for pattern, replacement in _PATTERNS:
