@@ -6,10 +6,12 @@ import html
 import re
 from collections.abc import Sequence
 
+from enpass_consent.graph.errors import shorten
+
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], max_width: int = 80) -> str:
     """A fixed-width table; cells longer than ``max_width`` are cut with an ellipsis."""
-    cells = [[_cut(c, max_width) for c in row] for row in rows]
+    cells = [[shorten(c, max_width) for c in row] for row in rows]
     widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
     line = "  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
     out = [line]
@@ -34,8 +36,3 @@ def markdown_text(text: str) -> str:
     """
     one_line = " ".join(str(text).split())
     return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(one_line, quote=False))
-
-
-def _cut(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"

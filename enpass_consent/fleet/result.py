@@ -9,6 +9,7 @@ from typing import Any
 
 from enpass_consent.exit_codes import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
 from enpass_consent.findings import Finding
+from enpass_consent.graph.errors import shorten
 from enpass_consent.graph.redact import scrub
 
 MAX_ERROR_LENGTH = 400
@@ -91,7 +92,4 @@ def engine_status(operation: Operation, changes: Mapping[str, int], findings: Se
 
 def short_message(text: str) -> str:
     """One readable line: whitespace collapsed, secrets redacted, length bounded."""
-    line = scrub(" ".join(text.split()))
-    if len(line) > MAX_ERROR_LENGTH:
-        line = line[: MAX_ERROR_LENGTH - 1].rstrip() + "…"
-    return line or "failed (no message)"
+    return shorten(scrub(text), MAX_ERROR_LENGTH) or "failed (no message)"
