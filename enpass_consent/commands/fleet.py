@@ -24,6 +24,7 @@ from enpass_consent.commands.common import (
     select_stacks,
     stack_selection,
 )
+from enpass_consent.fleet import DEFAULT_CONCURRENCY
 from enpass_consent.fleet.drift_audit import Auditor, AuditOutcome
 from enpass_consent.fleet.plan import Plan, PlanError, PolicyPacks, make_plan
 from enpass_consent.fleet.report import FORMATS, render
@@ -34,8 +35,6 @@ if TYPE_CHECKING:
     from pulumi.automation import PulumiCommand
 
     from enpass_consent.graph.factory import GraphFactory
-
-DEFAULT_CONCURRENCY = 4  # each operation is a CLI process (DESIGN §5)
 
 
 class FleetError(click.ClickException):
@@ -196,8 +195,6 @@ def fleet(
     """
     try:
         parsed_shard = parse_shard(shard) if shard is not None else None
-        if canaries and parsed_shard is not None:
-            raise PlanError("--canary cannot be combined with --shard: run the canaries in their own job first")
         selection = select_stacks(stacks, all_stacks, project_dir)
         plan = make_plan(selection.stacks, canaries, parsed_shard)
     except (ShardError, PlanError) as exc:

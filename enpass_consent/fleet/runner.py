@@ -17,6 +17,7 @@ from pulumi import automation as auto
 from pulumi.automation.events import EngineEvent
 
 from enpass_consent.findings import Finding
+from enpass_consent.fleet import DEFAULT_CONCURRENCY
 from enpass_consent.fleet.drift_audit import Auditor, AuditOutcome, StackAudit, default_audit
 from enpass_consent.fleet.plan import Plan, PolicyPacks
 from enpass_consent.fleet.result import (
@@ -28,8 +29,6 @@ from enpass_consent.fleet.result import (
     engine_status,
     short_message,
 )
-
-DEFAULT_CONCURRENCY = 4
 
 OnStart = Callable[[str], None]
 OnDone = Callable[[StackResult], None]
