@@ -13,14 +13,8 @@ from urllib.parse import quote
 from enpass_consent import catalog
 from enpass_consent.audit.state import AppRoleAssignment, Grant, ServicePrincipal, TenantState
 from enpass_consent.graph.client import BatchRequest, BatchResult, GraphClient
-from enpass_consent.graph.errors import (
-    BadResponseError,
-    GraphRequestError,
-    NotFoundError,
-    PermissionDeniedError,
-    UnauthorizedError,
-)
-from enpass_consent.settings import Settings
+from enpass_consent.graph.errors import BadResponseError
+from enpass_consent.settings import Assignee, Settings
 
 _ENPASS = f"/servicePrincipals(appId='{catalog.ENPASS_APP_ID}')"
 _SP_SELECT = "id,appId,accountEnabled,appRoleAssignmentRequired"
@@ -42,6 +36,18 @@ def group_filter_url(display_name: str) -> str:
     return f"/groups?$filter={quote(query, safe='')}&$select=id,displayName"
 
 
+def group_read_id(index: int) -> str:
+    """The read of the ``index``-th ``groups`` entry (counting every entry, so ids stay apart from the other reads')."""
+    return f"group:{index}"
+
+
+def named_groups(settings: Settings) -> dict[str, Assignee]:
+    """The ``groups`` entries given by display name, keyed by the id of their name filter's read."""
+    return {
+        group_read_id(index): group for index, group in enumerate(settings.groups) if group.display_name is not None
+    }
+
+
 def requests_for(settings: Settings) -> list[BatchRequest]:
     requests = [
         BatchRequest(SP, f"{_ENPASS}?$select={_SP_SELECT}"),
@@ -50,25 +56,26 @@ def requests_for(settings: Settings) -> list[BatchRequest]:
         BatchRequest(ASSIGNED_TO, f"{_ENPASS}/appRoleAssignedTo"),
         BatchRequest(GRAPH_SP, f"/servicePrincipals(appId='{catalog.MICROSOFT_GRAPH_APP_ID}')?$select=id"),
     ]
-    for index, group in enumerate(g for g in settings.groups if g.display_name is not None):
-        requests.append(BatchRequest(f"group{index}", group_filter_url(group.display_name or "")))
+    for read_id, group in named_groups(settings).items():
+        requests.append(BatchRequest(read_id, group_filter_url(group.display_name or "")))
     return requests
 
 
 def collect(client: GraphClient, settings: Settings) -> TenantState:
     """Read the tenant. Raises ``GraphClientError`` subclasses (the tenant is then ``error``)."""
-    requests = requests_for(settings)
-    results = client.batch(requests)
+    return state_from(client.batch(requests_for(settings)), settings)
+
+
+def state_from(results: Mapping[str, BatchResult], settings: Settings) -> TenantState:
+    """The tenant state in the answers to :func:`requests_for`. Raises ``GraphClientError`` for a failed read."""
     sp_result = results[SP]
     if sp_result.status == 404:
         return TenantState(service_principal=None)
-    sp = ServicePrincipal.from_graph(_body(sp_result))
-    named_groups = [g for g in settings.groups if g.display_name is not None]
+    sp = ServicePrincipal.from_graph(sp_result.json_object())
     group_matches = {
-        group.entry: tuple(str(item["id"]) for item in _values(results[f"group{index}"]))
-        for index, group in enumerate(named_groups)
+        group.entry: matching_group_ids(results[read_id]) for read_id, group in named_groups(settings).items()
     }
-    graph_body = _body(results[GRAPH_SP])
+    graph_body = results[GRAPH_SP].json_object()
     return TenantState(
         service_principal=sp,
         graph_service_principal_id=str(graph_body.get("id") or "") or None,
@@ -79,35 +86,13 @@ def collect(client: GraphClient, settings: Settings) -> TenantState:
     )
 
 
-def _body(result: BatchResult) -> Mapping[str, Any]:
-    if not result.ok:
-        raise item_error(result)
-    if not isinstance(result.body, Mapping):
-        raise BadResponseError(f"batch item {result.id}: expected a JSON object")
-    return result.body
-
-
-_ITEM_ERRORS: dict[int, type[GraphRequestError]] = {
-    401: UnauthorizedError,
-    403: PermissionDeniedError,
-    404: NotFoundError,
-}
-
-
-def item_error(result: BatchResult) -> GraphRequestError:
-    """The typed error for a failed batch item (a 403 is a PermissionDeniedError, as for a whole request)."""
-    error = result.body.get("error") if isinstance(result.body, Mapping) else None
-    error = error if isinstance(error, Mapping) else {}
-    return _ITEM_ERRORS.get(result.status, GraphRequestError)(
-        result.status,
-        code=str(error.get("code") or "") or None,
-        message=str(error.get("message") or "") or None,
-        path=f"$batch item {result.id}",
-    )
+def matching_group_ids(result: BatchResult) -> tuple[str, ...]:
+    """Object ids (lower case) of the security groups a name filter of :func:`requests_for` found."""
+    return tuple(str(item["id"]).lower() for item in _values(result))
 
 
 def _values(result: BatchResult) -> list[Mapping[str, Any]]:
-    value = _body(result).get("value")
+    value = result.json_object().get("value")
     if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
         raise BadResponseError(f"batch item {result.id}: expected a 'value' list")
     return value

@@ -24,11 +24,9 @@ from enpass_consent.clouds import Endpoints
 from enpass_consent.graph.errors import (
     BadResponseError,
     GraphRequestError,
-    NotFoundError,
-    PermissionDeniedError,
     ThrottledError,
     TransportError,
-    UnauthorizedError,
+    error_for_status,
     safe_path,
     shorten,
 )
@@ -70,6 +68,18 @@ class BatchResult:
     @property
     def ok(self) -> bool:
         return 200 <= self.status < 300
+
+    def error(self) -> GraphRequestError:
+        """The typed error of a failed item, as for a whole request (a 403 is a ``PermissionDeniedError``)."""
+        return error_for_status(self.status, self.body, f"$batch item {self.id}")
+
+    def json_object(self) -> Mapping[str, Any]:
+        """The body of a successful item; a failed one raises :meth:`error`, a non-object ``BadResponseError``."""
+        if not self.ok:
+            raise self.error()
+        if not isinstance(self.body, Mapping):
+            raise BadResponseError(f"batch item {self.id}: expected a JSON object")
+        return self.body
 
 
 @dataclass
@@ -328,21 +338,8 @@ def _status_error(response: requests.Response, path: str, tenant_id: str) -> Exc
             path=path,
             retry_after=_retry_after({k.lower(): v for k, v in response.headers.items()}),
         )
-    code, message = _graph_error(response)
-    error_class = {401: UnauthorizedError, 403: PermissionDeniedError, 404: NotFoundError}.get(
-        status, GraphRequestError
-    )
-    return error_class(status, code=code, message=message, path=path)
-
-
-def _graph_error(response: requests.Response) -> tuple[str | None, str | None]:
-    """Graph's ``{"error": {"code", "message"}}``, tolerating any other body."""
     try:
         body = json.loads(response.content)
     except ValueError:
-        return None, None
-    error = body.get("error") if isinstance(body, dict) else None
-    if not isinstance(error, dict):
-        return None, None
-    code, message = error.get("code"), error.get("message")
-    return (code if isinstance(code, str) else None), (message if isinstance(message, str) else None)
+        body = None
+    return error_for_status(status, body, path)

@@ -22,6 +22,7 @@ message, so a printed traceback carries no unscrubbed text either.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from enpass_consent.graph.redact import scrub
@@ -119,3 +120,29 @@ class PermissionDeniedError(GraphRequestError):
 
 class NotFoundError(GraphRequestError):
     """404: the object does not exist (or is not replicated yet: Entra is eventually consistent)."""
+
+
+_ERRORS_BY_STATUS: dict[int, type[GraphRequestError]] = {
+    401: UnauthorizedError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+}
+
+
+def error_for_status(status: int, body: object, path: str) -> GraphRequestError:
+    """The typed error for Graph's answer ``status`` with the parsed JSON ``body`` (``None`` when it had none).
+
+    The one mapping for whole requests and ``$batch`` items alike: a 403 is a
+    :class:`PermissionDeniedError` wherever it comes from.
+    """
+    code, message = _graph_error(body)
+    return _ERRORS_BY_STATUS.get(status, GraphRequestError)(status, code=code, message=message, path=path)
+
+
+def _graph_error(body: object) -> tuple[str | None, str | None]:
+    """Graph's ``{"error": {"code", "message"}}``, tolerating any other body."""
+    error = body.get("error") if isinstance(body, Mapping) else None
+    if not isinstance(error, Mapping):
+        return None, None
+    code, message = error.get("code"), error.get("message")
+    return (code if isinstance(code, str) else None), (message if isinstance(message, str) else None)

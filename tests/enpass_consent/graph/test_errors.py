@@ -13,6 +13,7 @@ from enpass_consent.graph.errors import (
     ThrottledError,
     TransportError,
     UnauthorizedError,
+    error_for_status,
     safe_path,
 )
 from enpass_consent.graph.redact import register_secret
@@ -63,3 +64,23 @@ def test_request_error_fields_and_message() -> None:
 
 def test_safe_path_drops_host_and_query() -> None:
     assert safe_path("https://127.0.0.1:8443/v1.0/servicePrincipals?$skiptoken=opaque") == "/v1.0/servicePrincipals"
+
+
+@pytest.mark.parametrize(
+    ("status", "error_class"),
+    [(401, UnauthorizedError), (403, PermissionDeniedError), (404, NotFoundError), (400, GraphRequestError)],
+)
+def test_error_for_status_maps_the_status_and_reads_graphs_error_body(
+    status: int, error_class: type[GraphRequestError]
+) -> None:
+    error = error_for_status(status, {"error": {"code": "SomeCode", "message": "Some text."}}, "/x")
+    assert type(error) is error_class
+    assert (error.status, error.code, error.graph_message, error.path) == (status, "SomeCode", "Some text.", "/x")
+    assert str(error) == f"Graph returned {status} for /x (SomeCode: Some text.)"
+
+
+@pytest.mark.parametrize("body", [None, "text", [], {"error": "x"}, {"error": {"code": 7, "message": None}}])
+def test_error_for_status_tolerates_any_other_body(body: object) -> None:
+    error = error_for_status(403, body, "$batch item sp")
+    assert (error.code, error.graph_message) == (None, None)
+    assert str(error) == "Graph returned 403 for $batch item sp"

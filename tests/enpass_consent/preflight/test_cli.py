@@ -43,7 +43,7 @@ def run(capsys: pytest.CaptureFixture[str], project: Path, config: dict[str, Any
     return code, document
 
 
-def test_everything_ready_passes_in_two_batches(
+def test_everything_ready_passes_in_one_batch(
     emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tenant = emulator.add_tenant(ready_tenant())
@@ -64,8 +64,8 @@ def test_everything_ready_passes_in_two_batches(
     assert {check["status"] for check in checks.values()} == {"pass"}
     assert all(check["fix"] == "" for check in checks.values())
     assert document["summary"] == {"tenants": 1, "pass": 1, "warn": 0, "fail": 0, "error": 0}
-    # discovery, token, then the preflight batch and audit's batch
-    assert emulator.recorder.count(TENANT, Kind.BATCH) == 2
+    # discovery, token, then one batch: preflight's reads and audit's together
+    assert emulator.recorder.count(TENANT, Kind.BATCH) == 1
     assert emulator.recorder.count(TENANT, Kind.GRAPH) == 0
 
 
@@ -75,7 +75,8 @@ def test_group_given_by_name_costs_one_more_batch(
     emulator.add_tenant(ready_tenant())
     code, document = run(capsys, project, GROUP_STACK)
     assert code == 0, checks_of(document)
-    assert emulator.recorder.count(TENANT, Kind.BATCH) == 3
+    # the members of a group given by name wait for its object id
+    assert emulator.recorder.count(TENANT, Kind.BATCH) == 2
 
 
 # --- identity -------------------------------------------------------------------------------------
@@ -326,6 +327,32 @@ def test_403_on_audits_grant_read_names_directory_read_all(
     assert tenant is not None
     check = checks_of(document)["user-consent"]
     assert check["status"] == "fail" and "needs Directory.Read.All" in check["message"]
+
+
+def test_403_on_audits_group_name_filter_fails_both_checks_that_need_it(
+    emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.add_tenant(ready_tenant())
+    emulator.faults.forbidden(r"/groups\?")
+    _, document = run(capsys, project, GROUP_STACK)
+    checks = checks_of(document)
+    assert document["tenants"][0]["error"] is None
+    assert checks["groups"]["status"] == "fail" and "(group 'Enpass Users') (403)" in checks["groups"]["message"]
+    assert checks["user-consent"]["status"] == "fail"
+    assert "needs GroupMember.Read.All" in checks["user-consent"]["message"]
+    # no object id resolved, so no members batch
+    assert emulator.recorder.count(TENANT, Kind.BATCH) == 1
+
+
+def test_403_on_a_group_name_filter_does_not_hide_that_enpass_has_no_sp_yet(
+    emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.add_tenant(scenarios.empty_tenant(TENANT))
+    emulator.faults.forbidden(r"/groups\?")
+    _, document = run(capsys, project, GROUP_STACK)
+    checks = checks_of(document)
+    assert checks["groups"]["status"] == "fail" and "(403)" in checks["groups"]["message"]
+    assert checks["user-consent"]["message"].startswith("Enpass has no service principal in this tenant yet")
 
 
 def test_other_graph_failure_makes_the_tenant_error_and_others_still_run(

@@ -1,0 +1,76 @@
+"""``audit.collect``: the reads of one tenant and the pure parser of their answers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from enpass_consent import settings
+from enpass_consent.audit import collect
+from enpass_consent.graph.client import BatchResult
+from enpass_consent.graph.errors import BadResponseError, NotFoundError, PermissionDeniedError
+
+TENANT = "10000000-0000-4000-8000-000000000001"
+GROUP_ID = "0e0e0e0e-0000-4000-8000-000000000001"
+TWIN_1 = "0E0E0E0E-0000-4000-8000-0000000000A1"
+TWIN_2 = "0e0e0e0e-0000-4000-8000-0000000000a2"
+SP_ID = "5e5e5e5e-0000-4000-8000-000000000001"
+
+
+def parse(groups: list[str]) -> settings.Settings:
+    return settings.parse({settings.TENANT_ID: TENANT, settings.GROUPS: json.dumps(groups)})
+
+
+def answers(config: settings.Settings, **overrides: BatchResult) -> dict[str, BatchResult]:
+    bodies: dict[str, Any] = {
+        collect.SP: {"id": SP_ID, "appId": "x", "accountEnabled": True, "appRoleAssignmentRequired": True},
+        collect.GRANTS: {"value": []},
+        collect.APP_PERMISSIONS: {"value": []},
+        collect.ASSIGNED_TO: {"value": []},
+        collect.GRAPH_SP: {"id": "9a9a9a9a-0000-4000-8000-000000000001"},
+    }
+    results = {
+        request.id: BatchResult(request.id, 200, {}, bodies.get(request.id)) for request in collect.requests_for(config)
+    }
+    for read_id in collect.named_groups(config):
+        results[read_id] = BatchResult(read_id, 200, {}, {"value": []})
+    return {**results, **overrides}
+
+
+def test_group_filters_are_keyed_by_the_entrys_position_in_the_settings() -> None:
+    config = parse([GROUP_ID, "Twins", "Bob's Team"])
+    groups = {r.id: r.url for r in collect.requests_for(config) if r.id.startswith("group")}
+    assert list(groups) == [collect.group_read_id(1), collect.group_read_id(2)]
+    assert {group.entry for group in collect.named_groups(config).values()} == {"Twins", "Bob's Team"}
+    assert "Bob%27%27s%20Team" in groups[collect.group_read_id(2)]
+
+
+def test_state_from_pairs_each_name_with_its_own_answer() -> None:
+    config = parse([GROUP_ID, "Twins", "Nobody"])
+    twins = BatchResult("group:1", 200, {}, {"value": [{"id": TWIN_1}, {"id": TWIN_2}]})
+    state = collect.state_from(answers(config, **{"group:1": twins}), config)
+    assert state.service_principal is not None and state.service_principal.object_id == SP_ID
+    assert state.group_matches == {"Twins": (TWIN_1.lower(), TWIN_2), "Nobody": ()}
+
+
+def test_no_sp_needs_no_other_answer() -> None:
+    config = parse(["Twins"])
+    refused = BatchResult("group:0", 403, {}, None)
+    state = collect.state_from(answers(config, sp=BatchResult("sp", 404, {}, None), **{"group:0": refused}), config)
+    assert state.service_principal is None
+
+
+def test_failed_reads_raise_typed_errors_naming_the_item() -> None:
+    config = parse([])
+    body = {"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges."}}
+    with pytest.raises(PermissionDeniedError) as raised:
+        collect.state_from(answers(config, grants=BatchResult("grants", 403, {}, body)), config)
+    assert str(raised.value) == (
+        "Graph returned 403 for $batch item grants (Authorization_RequestDenied: Insufficient privileges.)"
+    )
+    with pytest.raises(NotFoundError, match=r"^Graph returned 404 for \$batch item graphSp$"):
+        collect.state_from(answers(config, graphSp=BatchResult("graphSp", 404, {}, "not json")), config)
+    with pytest.raises(BadResponseError, match="batch item assignedTo: expected a 'value' list"):
+        collect.state_from(answers(config, assignedTo=BatchResult("assignedTo", 200, {}, {"value": 1})), config)
