@@ -11,10 +11,9 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from enpass_consent import clouds, settings, stackfile
+from enpass_consent import clouds
 from enpass_consent.audit import DEFAULT_CONCURRENCY
 from enpass_consent.audit.collect import collect
 from enpass_consent.audit.evaluate import evaluate
@@ -22,6 +21,7 @@ from enpass_consent.audit.result import AuditReport, TenantResult
 from enpass_consent.graph.errors import GraphClientError
 from enpass_consent.graph.factory import GraphFactory
 from enpass_consent.graph.redact import scrub
+from enpass_consent.stack_runs import StackSettingsError, for_each_stack, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -37,21 +37,14 @@ def audit_stacks(
 ) -> AuditReport:
     """Audit ``stacks`` (in this order in the report), at most ``concurrency`` tenants at a time."""
     env = dict(os.environ if environ is None else environ)
-    # Pulumi.yaml is read once per run, not once per stack; when it is unusable, every stack
-    # still reports that error itself (load_settings reads it again and fails the same way).
-    try:
-        config_dir: Path | None = stackfile.stack_config_dir(project_dir)
-    except stackfile.StackFileError:
-        config_dir = None
-
-    def one(stack: str) -> TenantResult:
-        result = audit_stack(project_dir, stack, factory, env, config_dir=config_dir)
-        if on_done is not None:
-            on_done(result)
-        return result
-
-    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="audit") as pool:
-        results = list(pool.map(one, stacks))
+    results = for_each_stack(
+        project_dir,
+        stacks,
+        lambda stack, config_dir: audit_stack(project_dir, stack, factory, env, config_dir=config_dir),
+        concurrency=concurrency,
+        on_done=on_done,
+        thread_name="audit",
+    )
     return AuditReport(tuple(results))
 
 
@@ -63,25 +56,6 @@ def audit_for_fleet(project_dir: Path, stacks: Sequence[str]) -> dict[str, Tenan
     return {tenant.stack: tenant for tenant in report.tenants}
 
 
-def load_settings(
-    project_dir: Path, stack: str, *, config_dir: Path | None = None
-) -> tuple[settings.Settings | None, TenantResult | None]:
-    """The stack's settings, or the ``error`` result that says why they cannot be used.
-
-    ``config_dir``: the stack folder when the caller has resolved it already (``stackfile.read``).
-    """
-    try:
-        stack_file = stackfile.read(project_dir, stack, config_dir=config_dir)
-    except stackfile.StackFileError as exc:
-        return None, TenantResult.failed(stack, exc.tenant_id, str(exc))
-    try:
-        return settings.parse(stack_file.config), None
-    except settings.SettingsError as exc:
-        return None, TenantResult.failed(
-            stack, settings.guid_or_none(stack_file.config.get(settings.TENANT_ID)), f"{stack_file.path}: {exc}"
-        )
-
-
 def audit_stack(
     project_dir: Path,
     stack: str,
@@ -90,9 +64,10 @@ def audit_stack(
     *,
     config_dir: Path | None = None,
 ) -> TenantResult:
-    desired, failure = load_settings(project_dir, stack, config_dir=config_dir)
-    if failure is not None or desired is None:
-        return failure or TenantResult.failed(stack, None, "no settings")
+    try:
+        desired = load_settings(project_dir, stack, config_dir=config_dir)
+    except StackSettingsError as exc:
+        return TenantResult.failed(stack, exc.tenant_id, str(exc))
     try:
         endpoints = clouds.endpoints(desired.cloud, environ)
         client = factory.client(endpoints, desired.tenant_id, desired.client_id)

@@ -10,11 +10,9 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from enpass_consent import clouds
-from enpass_consent.audit.run import load_settings
 from enpass_consent.graph.errors import GraphClientError
 from enpass_consent.graph.factory import GraphFactory
 from enpass_consent.graph.redact import scrub
@@ -23,6 +21,7 @@ from enpass_consent.preflight.checks import run_checks
 from enpass_consent.preflight.collect import collect
 from enpass_consent.preflight.result import PreflightReport, TenantPreflight
 from enpass_consent.preflight.token_claims import TokenClaimsError, identity_from_token
+from enpass_consent.stack_runs import StackSettingsError, for_each_stack, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -37,25 +36,29 @@ def preflight_stacks(
     on_done: Callable[[TenantPreflight], None] | None = None,
 ) -> PreflightReport:
     env = dict(os.environ if environ is None else environ)
-
-    def one(stack: str) -> TenantPreflight:
-        result = preflight_stack(project_dir, stack, factory, env)
-        if on_done is not None:
-            on_done(result)
-        return result
-
-    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="preflight") as pool:
-        results = list(pool.map(one, stacks))
+    results = for_each_stack(
+        project_dir,
+        stacks,
+        lambda stack, config_dir: preflight_stack(project_dir, stack, factory, env, config_dir=config_dir),
+        concurrency=concurrency,
+        on_done=on_done,
+        thread_name="preflight",
+    )
     return PreflightReport(tuple(results))
 
 
 def preflight_stack(
-    project_dir: Path, stack: str, factory: GraphFactory, environ: Mapping[str, str]
+    project_dir: Path,
+    stack: str,
+    factory: GraphFactory,
+    environ: Mapping[str, str],
+    *,
+    config_dir: Path | None = None,
 ) -> TenantPreflight:
-    desired, failure = load_settings(project_dir, stack)
-    if failure is not None or desired is None:
-        error = failure.error if failure is not None else None
-        return TenantPreflight.failed(stack, failure.tenant_id if failure else None, error or "no settings")
+    try:
+        desired = load_settings(project_dir, stack, config_dir=config_dir)
+    except StackSettingsError as exc:
+        return TenantPreflight.failed(stack, exc.tenant_id, str(exc))
     try:
         endpoints = clouds.endpoints(desired.cloud, environ)
         # The same provider (and msal cache) the client uses: reading the claims costs no extra request.
