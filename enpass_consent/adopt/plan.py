@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from enpass_consent import catalog
 from enpass_consent.audit.evaluate import evaluate
-from enpass_consent.audit.state import ALL_PRINCIPALS, PRINCIPAL, Grant, TenantState
+from enpass_consent.audit.state import Grant, TenantState
 from enpass_consent.findings import Finding
 from enpass_consent.settings import Adoption, Assignee, Settings
 
@@ -55,20 +55,18 @@ def plan_adoption(settings: Settings, state: TenantState) -> AdoptionPlan:
     sp = state.service_principal
     if sp is None:
         return AdoptionPlan(None)
-    graph_id = (state.graph_service_principal_id or "").lower()
-    on_graph = [grant for grant in state.grants if grant.resource_id == graph_id]
     adopted = [AdoptedObject("service principal", sp.object_id, f"Enpass ({sp.app_id})")]
 
     grant_id = None
     if settings.tenant_wide_consent:
-        grant = next((g for g in on_graph if g.consent_type == ALL_PRINCIPALS), None)
+        grant = state.tenant_wide_grant()
         if grant is not None:
             grant_id = grant.grant_id
             adopted.append(AdoptedObject("tenant-wide grant", grant.grant_id, _scopes(grant)))
 
     user_grant_ids: dict[str, str] = {}
     for user_id in settings.consent_user_ids:
-        user_grant = next((g for g in on_graph if g.consent_type == PRINCIPAL and g.principal_id == user_id), None)
+        user_grant = state.user_grant(user_id)
         if user_grant is not None:
             user_grant_ids[user_id] = user_grant.grant_id
             adopted.append(AdoptedObject("user grant", user_grant.grant_id, f"user {user_id}: {_scopes(user_grant)}"))
@@ -107,10 +105,7 @@ def _pulumi_up_action(finding: Finding, unresolved_group_names: set[str]) -> str
 
 def _assignment_id(assignee: Assignee, state: TenantState) -> str | None:
     """The default-access assignment of the entry's principal (a group name must match exactly one group)."""
-    if assignee.object_id is not None:
-        principal_ids: tuple[str, ...] = (assignee.object_id,)
-    else:
-        principal_ids = tuple(i.lower() for i in state.group_matches.get(assignee.entry, ()))
+    principal_ids = state.principal_ids(assignee)
     if len(principal_ids) != 1:
         return None
     return next(

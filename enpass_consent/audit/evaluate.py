@@ -152,10 +152,7 @@ def _assignment_findings(settings: Settings, state: TenantState) -> list[Finding
     expected: set[str] = set()
     findings: list[Finding] = []
     for assignee in settings.assignees:
-        if assignee.object_id is not None:
-            principal_ids: tuple[str, ...] = (assignee.object_id,)
-        else:
-            principal_ids = tuple(i.lower() for i in state.group_matches.get(assignee.entry, ()))
+        principal_ids = state.principal_ids(assignee)
         if len(principal_ids) != 1:
             matched = "no security group" if not principal_ids else f"{len(principal_ids)} security groups"
             findings.append(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from enpass_consent.settings import Assignee
 
 ALL_PRINCIPALS = "AllPrincipals"
 PRINCIPAL = "Principal"
@@ -86,3 +88,29 @@ class TenantState:
     """Users, groups and service principals assigned to Enpass."""
     group_matches: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """For each group given by display name (entry as written): ids of the security groups with that name."""
+
+    def grants_on_graph(self) -> list[Grant]:
+        graph_id = (self.graph_service_principal_id or "").lower()
+        return [grant for grant in self.grants if grant.resource_id == graph_id]
+
+    def tenant_wide_grant(self) -> Grant | None:
+        """The ``AllPrincipals`` grant on Microsoft Graph (Entra allows at most one)."""
+        return next((g for g in self.grants_on_graph() if g.consent_type == ALL_PRINCIPALS), None)
+
+    def user_grant(self, user_id: str) -> Grant | None:
+        """``user_id``'s own (``Principal``) grant on Microsoft Graph."""
+        return next(
+            (g for g in self.grants_on_graph() if g.consent_type == PRINCIPAL and g.principal_id == user_id), None
+        )
+
+    def principal_ids(self, assignee: Assignee) -> tuple[str, ...]:
+        """The object ids an entry of ``groups``/``users`` names: one, or for a group name any number."""
+        if assignee.object_id is not None:
+            return (assignee.object_id,)
+        return tuple(i.lower() for i in self.group_matches.get(assignee.entry, ()))
+
+
+def missing_scopes(wanted: Sequence[str], grant: Grant) -> list[str]:
+    """The scopes of ``wanted`` that ``grant`` does not hold (names compared case-insensitively)."""
+    held = {scope.lower() for scope in grant.scopes}
+    return [name for name in wanted if name.lower() not in held]

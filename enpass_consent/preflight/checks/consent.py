@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from enpass_consent import catalog, clouds
-from enpass_consent.audit.state import ALL_PRINCIPALS, PRINCIPAL, Grant, TenantState
+from enpass_consent.audit.state import TenantState, missing_scopes
 from enpass_consent.preflight import collect
 from enpass_consent.preflight.checks.common import permission_failure
 from enpass_consent.preflight.result import Check, CheckStatus
@@ -84,27 +84,20 @@ def _gaps(settings: Settings, enpass: TenantState) -> str:
     """What is missing for a prompt-free sign-in, as a sentence; empty when nothing is."""
     if enpass.service_principal is None:
         return "Enpass has no service principal in this tenant yet (nobody has consented)."
-    graph_id = (enpass.graph_service_principal_id or "").lower()
-    on_graph = [grant for grant in enpass.grants if grant.resource_id == graph_id]
     if settings.tenant_wide_consent:
-        grant = next((g for g in on_graph if g.consent_type == ALL_PRINCIPALS), None)
+        grant = enpass.tenant_wide_grant()
         if grant is None:
             return "There is no tenant-wide grant to Microsoft Graph."
-        lacking = _lacking(settings, grant)
+        lacking = missing_scopes(settings.scopes, grant)
         return f"The tenant-wide grant {grant.grant_id} lacks {', '.join(lacking)}." if lacking else ""
     problems = []
     for user_id in settings.consent_user_ids:
-        grant = next((g for g in on_graph if g.consent_type == PRINCIPAL and g.principal_id == user_id), None)
+        grant = enpass.user_grant(user_id)
         if grant is None:
             problems.append(f"user {user_id} has no grant")
-        elif lacking := _lacking(settings, grant):
+        elif lacking := missing_scopes(settings.scopes, grant):
             problems.append(f"user {user_id}'s grant lacks {', '.join(lacking)}")
     return ("Per-user consent is incomplete: " + "; ".join(problems) + ".") if problems else ""
-
-
-def _lacking(settings: Settings, grant: Grant) -> list[str]:
-    held = {scope.lower() for scope in grant.scopes}
-    return [name for name in settings.scopes if name.lower() not in held]
 
 
 def _policy_summary(

@@ -227,3 +227,17 @@ def test_messages_are_specific() -> None:
         "expected": None,
         "actual": "Mail.Read",
     }
+
+
+def test_tenant_state_lookups() -> None:
+    from enpass_consent.audit.state import missing_scopes
+
+    user_grant = Grant("grant-a", "Principal", USER_A, GRAPH, ("User.Read",))
+    foreign = Grant("grant-x", "AllPrincipals", None, OTHER_API, ("x",))
+    state = tenant(grants=(foreign, user_grant, TENANT_GRANT), group_matches={"Twins": (GROUP_1.upper(), GROUP_2)})
+    assert state.grants_on_graph() == [user_grant, TENANT_GRANT]
+    assert state.tenant_wide_grant() == TENANT_GRANT and state.user_grant(USER_A) == user_grant
+    assert state.user_grant(USER_B) is None
+    twins, user = stack(groups=["Twins"], users=[USER_A]).assignees
+    assert state.principal_ids(twins) == (GROUP_1, GROUP_2) and state.principal_ids(user) == (USER_A,)
+    assert missing_scopes(["user.read", "Group.Read.All"], user_grant) == ["Group.Read.All"]
