@@ -50,9 +50,9 @@ from requests.adapters import HTTPAdapter
 from enpass_consent import clouds, settings
 from enpass_consent.audit.collect import requests_for
 from enpass_consent.audit.run import audit_stacks
+from enpass_consent.emulator import TEST_CLIENT_ID, TEST_CLIENT_SECRET, scenarios
+from enpass_consent.emulator.server import Emulator
 from enpass_consent.graph.factory import GraphFactory
-from tests.emulator import TEST_CLIENT_ID, TEST_CLIENT_SECRET, scenarios
-from tests.emulator.server import Emulator
 
 SEED = 20261127
 ROUND_TRIPS = 3

@@ -1,3 +1,3 @@
-"""Fixtures every test may use: the Entra + Graph emulator (tests/emulator/README.md)."""
+"""Fixtures every test may use: the Entra + Graph emulator (enpass_consent/emulator/README.md)."""
 
-pytest_plugins = ["tests.emulator.fixtures"]
+pytest_plugins = ["tests.support.emulator_fixtures"]

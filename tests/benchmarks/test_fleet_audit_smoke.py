@@ -7,7 +7,7 @@ from dataclasses import asdict
 from benchmarks import fleet_audit, report
 from enpass_consent import settings
 from enpass_consent.audit.collect import requests_for
-from tests.emulator.server import Emulator
+from enpass_consent.emulator.server import Emulator
 
 TENANT = "10000000-0000-4000-8000-000000000001"
 

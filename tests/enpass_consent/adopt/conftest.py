@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.emulator.fixtures import emulator, emulator_env, emulator_server
+from tests.support.emulator_fixtures import emulator, emulator_env, emulator_server
 
 __all__ = ["emulator", "emulator_env", "emulator_server"]

@@ -14,7 +14,7 @@ import pytest
 
 from enpass_consent import stackfile
 from enpass_consent.cli import main
-from tests.emulator import Emulator, scenarios
+from enpass_consent.emulator import Emulator, scenarios
 from tests.enpass_consent.preflight.tenants import TENANT, sign_in
 from tests.support import pulumi_harness as h
 

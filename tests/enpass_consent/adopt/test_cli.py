@@ -10,7 +10,7 @@ import pytest
 
 from enpass_consent import settings, stackfile
 from enpass_consent.adopt import write
-from tests.emulator import Emulator, scenarios
+from enpass_consent.emulator import Emulator, scenarios
 from tests.enpass_consent.preflight.tenants import TENANT, run_cli, sign_in, write_stack
 
 pytestmark = pytest.mark.usefixtures("emulator_env")

@@ -10,10 +10,10 @@ import pytest
 
 from enpass_consent import catalog
 from enpass_consent.cli import main
-from tests.emulator import TEST_CLIENT_ID, TEST_CLIENT_SECRET, scenarios
-from tests.emulator.faults import FaultKind, Scope
-from tests.emulator.records import Kind
-from tests.emulator.server import Emulator
+from enpass_consent.emulator import TEST_CLIENT_ID, TEST_CLIENT_SECRET, scenarios
+from enpass_consent.emulator.faults import FaultKind, Scope
+from enpass_consent.emulator.records import Kind
+from enpass_consent.emulator.server import Emulator
 from tests.support.golden import validate
 
 T_SYNC = "10000000-0000-4000-8000-000000000001"

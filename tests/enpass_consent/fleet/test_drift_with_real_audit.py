@@ -9,8 +9,8 @@ import pytest
 
 from enpass_consent import cli
 from enpass_consent.commands import fleet as fleet_command
-from tests.emulator import TEST_CLIENT_ID, TEST_CLIENT_SECRET, scenarios
-from tests.emulator.server import Emulator
+from enpass_consent.emulator import TEST_CLIENT_ID, TEST_CLIENT_SECRET, scenarios
+from enpass_consent.emulator.server import Emulator
 
 from .fake_pulumi import Behaviour, FakePulumiCommand
 

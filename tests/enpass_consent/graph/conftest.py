@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.emulator.server import Emulator
-from tests.emulator.state import TEST_CLIENT_ID, ClientApp, Tenant
+from enpass_consent.emulator.server import Emulator
+from enpass_consent.emulator.state import TEST_CLIENT_ID, ClientApp, Tenant
 
 
 @pytest.fixture

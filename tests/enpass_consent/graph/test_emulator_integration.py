@@ -10,6 +10,16 @@ import pytest
 from urllib3.util.retry import Retry
 
 from enpass_consent import catalog, clouds
+from enpass_consent.emulator.faults import FaultKind, Scope
+from enpass_consent.emulator.records import Kind
+from enpass_consent.emulator.server import Emulator
+from enpass_consent.emulator.state import (
+    TEST_CLIENT_ID,
+    TEST_CLIENT_SECRET,
+    ClientApp,
+    PermissionGrant,
+    ServicePrincipal,
+)
 from enpass_consent.graph import (
     AuthError,
     BadResponseError,
@@ -23,16 +33,6 @@ from enpass_consent.graph import (
 )
 from enpass_consent.graph.credentials import CLIENT_ID, CLIENT_SECRET, OIDC_TOKEN_FILE_PATH
 from enpass_consent.graph.session import build_retry
-from tests.emulator.faults import FaultKind, Scope
-from tests.emulator.records import Kind
-from tests.emulator.server import Emulator
-from tests.emulator.state import (
-    TEST_CLIENT_ID,
-    TEST_CLIENT_SECRET,
-    ClientApp,
-    PermissionGrant,
-    ServicePrincipal,
-)
 
 SP_ID = "5e000000-0000-4000-8000-0000000000e1"
 GRAPH_SP_ID = "5e000000-0000-4000-8000-0000000000a1"
@@ -229,7 +229,7 @@ def test_oidc_token_file_assertion(emulator: Emulator, tenant_ids: list[str], tm
 
 
 def test_device_code_sign_in(emulator: Emulator, tenant_ids: list[str]) -> None:
-    from tests.emulator.state import User
+    from enpass_consent.emulator.state import User
 
     state = emulator.tenant(tenant_ids[0])
     user = state.add_user(User("0b000000-0000-4000-8000-000000000001", "Admin", "admin@contoso.example"))

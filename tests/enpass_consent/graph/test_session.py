@@ -53,7 +53,7 @@ def test_default_timeout_is_applied_when_absent(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_extra_ca_bundle_is_added_to_public_roots(tmp_path: Path) -> None:
-    from tests.emulator.certs import tls_files
+    from enpass_consent.emulator.certs import tls_files
 
     session = build_session(tls_files().ca_bundle, pool_size=1)
     combined = str(session.verify)

@@ -10,10 +10,10 @@ import pytest
 
 from enpass_consent import catalog
 from enpass_consent.cli import main
+from enpass_consent.emulator import TEST_CLIENT_ID, TEST_CLIENT_SECRET, Tenant, scenarios
+from enpass_consent.emulator.state import DEFAULT_CLIENT_ROLES, ClientApp
 from enpass_consent.graph.credentials import CLIENT_ID, CLIENT_SECRET
 from enpass_consent.preflight import permissions
-from tests.emulator import TEST_CLIENT_ID, TEST_CLIENT_SECRET, Tenant, scenarios
-from tests.emulator.state import DEFAULT_CLIENT_ROLES, ClientApp
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 OTHER_TENANT = "22222222-2222-3333-4444-555555555555"

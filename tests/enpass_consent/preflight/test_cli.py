@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from enpass_consent import catalog
+from enpass_consent.emulator import Emulator, Kind, scenarios
+from enpass_consent.emulator.state import DEFAULT_CLIENT_ROLES
 from enpass_consent.preflight import permissions
-from tests.emulator import Emulator, Kind, scenarios
-from tests.emulator.state import DEFAULT_CLIENT_ROLES
 from tests.enpass_consent.preflight.tenants import (
     OTHER_TENANT,
     TENANT,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from enpass_consent import catalog
+from enpass_consent.emulator import Emulator, scenarios
 from enpass_consent.graph.factory import GraphFactory
 from enpass_consent.preflight.run import preflight_stack
-from tests.emulator import Emulator, scenarios
 from tests.enpass_consent.preflight.tenants import TENANT, write_stack
 
 

@@ -9,7 +9,7 @@ subscribedsku-list.md, group-get.md. Permission ids: https://learn.microsoft.com
 from __future__ import annotations
 
 from enpass_consent.catalog import DEFAULT_ACCESS_APP_ROLE_ID, SCOPES
-from tests.emulator.state import Json
+from enpass_consent.emulator.state import Json
 
 # ---------------------------------------------------------------------------------------------
 # Documented examples, verbatim (ids and values as Microsoft publishes them)

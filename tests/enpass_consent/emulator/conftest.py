@@ -1,4 +1,4 @@
-"""Helpers for the emulator's own tests (``emulator`` itself comes from ``tests.emulator.fixtures``,
+"""Helpers for the emulator's own tests (``emulator`` itself comes from ``tests.support.emulator_fixtures``,
 registered in ``tests/conftest.py``)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.emulator.server import Emulator
+from enpass_consent.emulator.server import Emulator
 
 TENANT_ID = "11111111-2222-3333-4444-555555555555"
 OTHER_TENANT_ID = "99999999-8888-7777-6666-555555555555"
@@ -39,7 +39,7 @@ class GraphClient:
 @pytest.fixture
 def graph(emulator: Emulator) -> Iterator[GraphClient]:
     """A Graph client with an app-only token for ``TENANT_ID`` (the tenant must be added by the test)."""
-    from tests.emulator import scenarios
+    from enpass_consent.emulator import scenarios
 
     if TENANT_ID.lower() not in emulator.tenants:
         emulator.add_tenant(scenarios.in_sync_tenant(TENANT_ID))

@@ -6,10 +6,10 @@ import msal
 import pytest
 
 from enpass_consent.clouds import GLOBAL
-from tests.emulator import TEST_CLIENT_ID, ClientApp, Kind, decode_claims, scenarios
-from tests.emulator.conftest import TENANT_ID
-from tests.emulator.server import Emulator
-from tests.emulator.state import DEFAULT_CLIENT_ROLES
+from enpass_consent.emulator import TEST_CLIENT_ID, ClientApp, Kind, decode_claims, scenarios
+from enpass_consent.emulator.server import Emulator
+from enpass_consent.emulator.state import DEFAULT_CLIENT_ROLES
+from tests.enpass_consent.emulator.conftest import TENANT_ID
 
 GRAPH_DEFAULT_SCOPE = [f"{GLOBAL.graph_root}/.default"]
 

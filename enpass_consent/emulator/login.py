@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.emulator.faults import Fault, FaultKind, retry_after_header
-from tests.emulator.state import Tenant
-from tests.emulator.tokens import GRAPH_AUDIENCE, TokenIssuer
+from enpass_consent.emulator.faults import Fault, FaultKind, retry_after_header
+from enpass_consent.emulator.state import Tenant
+from enpass_consent.emulator.tokens import GRAPH_AUDIENCE, TokenIssuer
 
 Json = dict[str, Any]
 

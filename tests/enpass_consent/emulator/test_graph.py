@@ -10,9 +10,9 @@ from enpass_consent.catalog import (
     MICROSOFT_GRAPH_APP_ID,
     SCOPES,
 )
-from tests.emulator import grant_id, scenarios
-from tests.emulator.conftest import OTHER_TENANT_ID, TENANT_ID, GraphClient
-from tests.emulator.server import Emulator
+from enpass_consent.emulator import grant_id, scenarios
+from enpass_consent.emulator.server import Emulator
+from tests.enpass_consent.emulator.conftest import OTHER_TENANT_ID, TENANT_ID, GraphClient
 
 SP_BY_APP_ID = f"servicePrincipals(appId='{ENPASS_APP_ID}')"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enpass_consent.catalog import ENPASS_APP_ID, ENPASS_SCOPE_NAMES, MICROSOFT_GRAPH_APP_ID
-from tests.emulator import grant_id, scenarios
-from tests.emulator.conftest import TENANT_ID, GraphClient
-from tests.emulator.server import Emulator
+from enpass_consent.emulator import grant_id, scenarios
+from enpass_consent.emulator.server import Emulator
+from tests.enpass_consent.emulator.conftest import TENANT_ID, GraphClient
 
 
 def test_in_sync_tenant_shape() -> None:

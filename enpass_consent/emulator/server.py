@@ -19,13 +19,13 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import requests
 
 from enpass_consent import clouds
-from tests.emulator.certs import tls_files
-from tests.emulator.faults import FaultPlan
-from tests.emulator.graph import GraphResponse, GraphService, graph_fault_response
-from tests.emulator.login import LoginResponse, LoginService, login_fault_response
-from tests.emulator.records import Kind, Record, Recorder, decode_target
-from tests.emulator.state import TEST_CLIENT_ID, TEST_CLIENT_SECRET, ClientApp, Tenant
-from tests.emulator.tokens import Identity, TokenIssuer
+from enpass_consent.emulator.certs import tls_files
+from enpass_consent.emulator.faults import FaultPlan
+from enpass_consent.emulator.graph import GraphResponse, GraphService, graph_fault_response
+from enpass_consent.emulator.login import LoginResponse, LoginService, login_fault_response
+from enpass_consent.emulator.records import Kind, Record, Recorder, decode_target
+from enpass_consent.emulator.state import TEST_CLIENT_ID, TEST_CLIENT_SECRET, ClientApp, Tenant
+from enpass_consent.emulator.tokens import Identity, TokenIssuer
 
 _LOGIN_PATH = re.compile(
     r"^/(?P<tenant>[^/]+)/(?:(?P<discovery>v2\.0/\.well-known/openid-configuration)"

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from tests.emulator.faults import Fault, FaultKind, FaultPlan, retry_after_header
-from tests.emulator.odata import (
+from enpass_consent.emulator.faults import Fault, FaultKind, FaultPlan, retry_after_header
+from enpass_consent.emulator.odata import (
     GraphError,
     Json,
     Query,
@@ -26,9 +26,9 @@ from tests.emulator.odata import (
     parse_query,
     read_skiptoken,
 )
-from tests.emulator.records import Kind, Record, Recorder, decode_target
-from tests.emulator.state import ServicePrincipal, Tenant
-from tests.emulator.tokens import Identity
+from enpass_consent.emulator.records import Kind, Record, Recorder, decode_target
+from enpass_consent.emulator.state import ServicePrincipal, Tenant
+from enpass_consent.emulator.tokens import Identity
 
 MAX_BATCH = 20
 

@@ -1,6 +1,6 @@
 """pytest fixtures: one emulator server per test session, reset before every test.
 
-Register with ``pytest_plugins = ["tests.emulator.fixtures"]`` in ``tests/conftest.py``.
+Register with ``pytest_plugins = ["tests.support.emulator_fixtures"]`` in ``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.emulator.server import Emulator
+from enpass_consent.emulator.server import Emulator
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from enpass_consent.catalog import (
     ENTERPRISE_APP_TAG,
     MICROSOFT_GRAPH_APP_ID,
 )
-from tests.emulator.doc_examples import (
+from enpass_consent.emulator.doc_examples import (
     DOC_ADMIN_CONSENT_REQUEST_POLICY,
     DOC_APP_ROLE_ASSIGNED_TO,
     DOC_APP_ROLE_ASSIGNMENT,
@@ -34,7 +34,7 @@ from tests.emulator.doc_examples import (
     graph_app_roles,
     graph_permission_scopes,
 )
-from tests.emulator.state import (
+from enpass_consent.emulator.state import (
     TEST_CLIENT_ID,
     AppRoleAssignment,
     ClientApp,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from enpass_consent.catalog import ENPASS_APP_ID, MICROSOFT_GRAPH_APP_ID
-from tests.emulator import Kind, scenarios
-from tests.emulator.conftest import TENANT_ID, GraphClient
-from tests.emulator.server import Emulator
+from enpass_consent.emulator import Kind, scenarios
+from enpass_consent.emulator.server import Emulator
+from tests.enpass_consent.emulator.conftest import TENANT_ID, GraphClient
 
 
 def _get(item_id: str, url: str) -> dict[str, str]:

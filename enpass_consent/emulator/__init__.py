@@ -10,11 +10,11 @@ See README.md in this folder. Typical use in a test::
 
 from __future__ import annotations
 
-from tests.emulator import scenarios
-from tests.emulator.faults import Fault, FaultKind, FaultPlan, FaultScope, Scope
-from tests.emulator.records import Kind, Record, Recorder
-from tests.emulator.server import Emulator, running
-from tests.emulator.state import (
+from enpass_consent.emulator import scenarios
+from enpass_consent.emulator.faults import Fault, FaultKind, FaultPlan, FaultScope, Scope
+from enpass_consent.emulator.records import Kind, Record, Recorder
+from enpass_consent.emulator.server import Emulator, running
+from enpass_consent.emulator.state import (
     DEFAULT_CLIENT_ROLES,
     TEST_CLIENT_ID,
     TEST_CLIENT_SECRET,
@@ -30,7 +30,7 @@ from tests.emulator.state import (
     grant_id,
     new_id,
 )
-from tests.emulator.tokens import decode_claims
+from enpass_consent.emulator.tokens import decode_claims
 
 __all__ = [
     "DEFAULT_CLIENT_ROLES",

@@ -9,9 +9,9 @@ import msal
 import pytest
 
 from enpass_consent.clouds import GLOBAL
-from tests.emulator import FaultKind, FaultScope, Kind, scenarios
-from tests.emulator.conftest import OTHER_TENANT_ID, TENANT_ID, GraphClient
-from tests.emulator.server import Emulator
+from enpass_consent.emulator import FaultKind, FaultScope, Kind, scenarios
+from enpass_consent.emulator.server import Emulator
+from tests.enpass_consent.emulator.conftest import OTHER_TENANT_ID, TENANT_ID, GraphClient
 
 GRAPH_DEFAULT_SCOPE = [f"{GLOBAL.graph_root}/.default"]
 POLICY = "policies/authorizationPolicy"
