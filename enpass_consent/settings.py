@@ -34,6 +34,8 @@ ASSIGNMENT_REQUIRED = f"{PROJECT}:assignmentRequired"
 PROTECT = f"{PROJECT}:protect"
 ADOPT = f"{PROJECT}:adopt"
 NOTIFICATION_EMAILS = f"{PROJECT}:notificationEmails"
+ACCOUNT_ENABLED = f"{PROJECT}:accountEnabled"
+HIDE_FROM_MY_APPS = f"{PROJECT}:hideFromMyApps"
 
 PROJECT_KEYS = (
     SCOPES,
@@ -45,6 +47,8 @@ PROJECT_KEYS = (
     PROTECT,
     ADOPT,
     NOTIFICATION_EMAILS,
+    ACCOUNT_ENABLED,
+    HIDE_FROM_MY_APPS,
 )
 """Every project key of the contract; any other ``enpass-consent:`` key is a typo and an error."""
 
@@ -58,6 +62,8 @@ DEFAULTS: dict[str, Any] = {
     USERS: [],
     PROTECT: True,
     NOTIFICATION_EMAILS: [],
+    ACCOUNT_ENABLED: True,
+    HIDE_FROM_MY_APPS: False,
 }
 
 ADOPT_SERVICE_PRINCIPAL = "servicePrincipalObjectId"
@@ -143,6 +149,10 @@ class Settings:
     protect: bool = True
     adopt: Adoption = field(default_factory=Adoption)
     notification_emails: tuple[str, ...] = ()
+    account_enabled: bool = True
+    """The SP's ``accountEnabled``: false turns Enpass sign-in off in the tenant, as code."""
+    hide_from_my_apps: bool = False
+    """The SP's ``HideApp`` tag (the provider's ``feature_tags.hide``), so an admin's choice survives ``up``."""
     client_id: str | None = None
     """The deploying identity's client id when the stack pins one."""
 
@@ -224,6 +234,8 @@ def parse(config: Mapping[str, str]) -> Settings:
         protect=_bool(config, PROTECT),
         adopt=_adoption(config, tenant_wide, consent_users, groups + users),
         notification_emails=_emails(_string_list(config, NOTIFICATION_EMAILS)),
+        account_enabled=_bool(config, ACCOUNT_ENABLED),
+        hide_from_my_apps=_bool(config, HIDE_FROM_MY_APPS),
     )
 
 

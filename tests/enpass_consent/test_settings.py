@@ -38,6 +38,13 @@ def test_defaults() -> None:
     assert parsed.protect is True
     assert parsed.adopt == settings.Adoption()
     assert parsed.client_id is None
+    assert parsed.account_enabled is True
+    assert parsed.hide_from_my_apps is False
+
+
+def test_sign_in_switch_and_my_apps_visibility_are_settings() -> None:
+    parsed = settings.parse(cfg(accountEnabled="false", hideFromMyApps="true"))
+    assert (parsed.account_enabled, parsed.hide_from_my_apps) == (False, True)
 
 
 def test_scopes_are_matched_case_insensitively_and_written_in_catalog_spelling() -> None:
@@ -111,7 +118,7 @@ BAD: list[tuple[str, dict[str, str], str]] = [
     (
         "unknown key",
         cfg(scope=["User.Read"]),
-        "enpass-consent:scope: unknown setting; the settings are enpass-consent:scopes, enpass-consent:tenantWideConsent, enpass-consent:consentUsers, enpass-consent:groups, enpass-consent:users, enpass-consent:assignmentRequired, enpass-consent:protect, enpass-consent:adopt, enpass-consent:notificationEmails",
+        "enpass-consent:scope: unknown setting; the settings are enpass-consent:scopes, enpass-consent:tenantWideConsent, enpass-consent:consentUsers, enpass-consent:groups, enpass-consent:users, enpass-consent:assignmentRequired, enpass-consent:protect, enpass-consent:adopt, enpass-consent:notificationEmails, enpass-consent:accountEnabled, enpass-consent:hideFromMyApps",
     ),
     (
         "scope unknown",
@@ -197,6 +204,16 @@ BAD: list[tuple[str, dict[str, str], str]] = [
         "email duplicate",
         cfg(notificationEmails=["a@b.io", "A@b.io"]),
         "enpass-consent:notificationEmails: duplicate address (got 'A@b.io')",
+    ),
+    (
+        "account enabled not a boolean",
+        cfg(accountEnabled="no"),
+        "enpass-consent:accountEnabled: must be true or false (got 'no')",
+    ),
+    (
+        "hide from my apps capitalised",
+        cfg(hideFromMyApps="True"),
+        "enpass-consent:hideFromMyApps: must be true or false (got 'True')",
     ),
     ("adopt not object", cfg(adopt=["x"]), 'enpass-consent:adopt: must be an object (got ["x"])'),
     (
