@@ -32,6 +32,13 @@ from enpass_consent.emulator.tokens import Identity
 
 MAX_BATCH = 20
 
+# Graph's default page size for the directory collections read here (servicePrincipals, users,
+# groups, oauth2PermissionGrants, appRoleAssignedTo): 100, and 999 at most with $top
+# (https://learn.microsoft.com/graph/paging, https://learn.microsoft.com/graph/api/user-list
+# "$top ... 1 and 999"; https://learn.microsoft.com/graph/api/serviceprincipal-list). Paging
+# therefore runs in every test that reads a collection of more than 100 objects.
+DEFAULT_PAGE_SIZE = 100
+
 # Application/delegated permissions accepted per endpoint family ("from least to most privileged" in
 # each API page's permission table).
 _APP_READ = ("Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")
@@ -122,7 +129,7 @@ class GraphService:
         self.faults = faults
         self.recorder = recorder
         self._base_url = base_url
-        self.page_size = 1000
+        self.page_size = DEFAULT_PAGE_SIZE
         self.enforce_permissions = True
         self.batch_order = "shuffle"
         """Order of ``$batch`` responses: ``shuffle`` (deterministic per batch), ``reverse`` or ``request``."""

@@ -21,7 +21,7 @@ import requests
 from enpass_consent import clouds
 from enpass_consent.emulator.certs import tls_files
 from enpass_consent.emulator.faults import FaultPlan
-from enpass_consent.emulator.graph import GraphResponse, GraphService, graph_fault_response
+from enpass_consent.emulator.graph import DEFAULT_PAGE_SIZE, GraphResponse, GraphService, graph_fault_response
 from enpass_consent.emulator.login import LoginResponse, LoginService, login_fault_response
 from enpass_consent.emulator.records import Kind, Record, Recorder, decode_target
 from enpass_consent.emulator.state import TEST_CLIENT_ID, TEST_CLIENT_SECRET, ClientApp, Tenant
@@ -103,6 +103,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload, headers, record = emulator._handle(method, self.path, dict(self.headers.items()), body)
         except Exception as error:  # an emulator bug must fail the test loudly, not hang or reset the connection
             traceback.print_exc()
+            emulator.bugs.append(f"{method} {decode_target(self.path)}: {type(error).__name__}: {error}")
             status, headers = 500, {}
             payload = {"error": {"code": "EmulatorBug", "message": f"{type(error).__name__}: {error}"}}
             record = Record(method, decode_target(self.path), None, status, Kind.OTHER, raw_path=self.path)
@@ -128,6 +129,8 @@ class Emulator:
         self.tenants: dict[str, Tenant] = {}
         self.faults = FaultPlan()
         self.recorder = Recorder()
+        self.bugs: list[str] = []
+        """Requests the emulator answered with its internal-error answer (a bug of its own, never Graph's)."""
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self.issuer = TokenIssuer(issuer_base="https://emulator.invalid")
@@ -162,8 +165,9 @@ class Emulator:
         self.tenants.clear()
         self.faults.clear()
         self.recorder.clear()
+        self.bugs.clear()
         self.login.reset()
-        self.graph.page_size = 1000
+        self.graph.page_size = DEFAULT_PAGE_SIZE
         self.graph.enforce_permissions = True
         self.graph.batch_order = "shuffle"
         self.issuer.lifetime = 3599

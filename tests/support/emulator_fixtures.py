@@ -24,10 +24,17 @@ def emulator_server() -> Iterator[Emulator]:
 
 @pytest.fixture
 def emulator(emulator_server: Emulator) -> Iterator[Emulator]:
-    """The session's emulator with no tenants, faults, records or custom settings."""
+    """The session's emulator with no tenants, faults, records or custom settings.
+
+    A test whose requests the emulator answered with its internal-error answer fails here: a test
+    expecting an error outcome must never pass on an emulator bug.
+    """
     emulator_server.reset()
     yield emulator_server
+    bugs = list(emulator_server.bugs)
     emulator_server.reset()
+    if bugs:
+        pytest.fail("the emulator failed internally (its bug, not Graph's):\n" + "\n".join(bugs), pytrace=False)
 
 
 @pytest.fixture

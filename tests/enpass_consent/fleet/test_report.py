@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from enpass_consent.fleet.report import render, render_markdown, render_table, t
 from enpass_consent.fleet.report_html import render_html
 from enpass_consent.fleet.result import FleetResult, Operation, StackResult, Status
 from enpass_consent.fleet.runner import run_fleet
+from tests.support.golden import updating_golden_files
 
 from .conftest import FakeAudit, scope_extra
 from .fake_pulumi import Behaviour, FakePulumiCommand
@@ -75,7 +75,7 @@ def test_json_matches_golden_file_and_schema(tmp_path: Path, name: str) -> None:
     document = to_document(CASES[name](tmp_path))
     jsonschema.validate(document, _schema(), cls=jsonschema.Draft202012Validator)
     golden = GOLDEN / f"{name}.json"
-    if os.environ.get("UPDATE_GOLDEN"):
+    if updating_golden_files():
         golden.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     assert document == json.loads(golden.read_text(encoding="utf-8"))
     assert json.loads(render(CASES[name](tmp_path), "json")) == document
