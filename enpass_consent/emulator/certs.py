@@ -1,7 +1,10 @@
-"""A throw-away CA and a server certificate for 127.0.0.1, generated once per process.
+"""A throw-away CA and a server certificate for 127.0.0.1: generated once per process, on disk only while used.
 
 EC P-256 keys: generation and TLS handshakes are far cheaper than RSA, which matters when a
-benchmark opens hundreds of connections.
+benchmark opens hundreds of connections. The key material is made once per process and kept in
+memory (a test session starts many emulators); files exist only where a consumer needs a path:
+the server's key and chain for the moment ``ssl`` loads them, the CA bundle for as long as its
+emulator runs. Nothing stays in the temp folder.
 """
 
 from __future__ import annotations
@@ -10,7 +13,10 @@ import datetime
 import functools
 import ipaddress
 import os
+import shutil
+import ssl
 import tempfile
+import weakref
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -18,28 +24,24 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+TEMP_PREFIX = "enpass-consent-emulator-"
+"""Prefix of every folder the emulator creates under the temp folder (tests look for leftovers by it)."""
+
 
 @dataclass(frozen=True)
-class TlsFiles:
-    """PEM files: ``ca_bundle`` is what clients trust; the server loads ``cert_chain`` + ``key``."""
+class TlsMaterial:
+    """PEM bytes: ``ca`` is what clients trust; the server presents ``cert_chain`` with ``key``."""
 
-    directory: str
-    ca_bundle: str
-    cert_chain: str
-    key: str
-
-
-def _write(path: str, data: bytes) -> None:
-    with open(path, "wb") as handle:
-        handle.write(data)
+    ca: bytes
+    cert_chain: bytes
+    key: bytes
 
 
 @functools.cache
-def tls_files() -> TlsFiles:
+def tls_material() -> TlsMaterial:
     """Generate (once per process) a CA and a leaf certificate for 127.0.0.1 and localhost."""
-    directory = tempfile.mkdtemp(prefix="enpass-consent-emulator-")
     now = datetime.datetime.now(datetime.UTC)
-    start, end = now - datetime.timedelta(minutes=5), now + datetime.timedelta(days=2)
+    start, end = now - datetime.timedelta(minutes=5), now + datetime.timedelta(days=30)
 
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "enpass-consent test CA (not trusted anywhere)")])
@@ -93,13 +95,44 @@ def tls_files() -> TlsFiles:
     )
 
     pem = serialization.Encoding.PEM
-    ca_bundle = os.path.join(directory, "ca.pem")
-    cert_chain = os.path.join(directory, "server-chain.pem")
-    key = os.path.join(directory, "server-key.pem")
-    _write(ca_bundle, ca_cert.public_bytes(pem))
-    _write(cert_chain, leaf_cert.public_bytes(pem) + ca_cert.public_bytes(pem))
-    _write(
-        key,
-        leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+    return TlsMaterial(
+        ca=ca_cert.public_bytes(pem),
+        cert_chain=leaf_cert.public_bytes(pem) + ca_cert.public_bytes(pem),
+        key=leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
     )
-    return TlsFiles(directory, ca_bundle, cert_chain, key)
+
+
+def server_context() -> ssl.SSLContext:
+    """A server TLS context; the key touches the disk only while ``ssl`` reads it (it takes paths only)."""
+    material = tls_material()
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as directory:
+        chain, key = os.path.join(directory, "server-chain.pem"), os.path.join(directory, "server-key.pem")
+        _write(chain, material.cert_chain)
+        _write(key, material.key)
+        context.load_cert_chain(chain, key)
+    return context
+
+
+class CaBundle:
+    """The CA as a PEM file for clients (``requests`` and msal take a path), removed by ``remove()``.
+
+    A bundle that is never removed explicitly goes when it is garbage-collected or at interpreter
+    exit, so a benchmark or a crashed test run leaves no folder behind either.
+    """
+
+    def __init__(self) -> None:
+        self.directory = tempfile.mkdtemp(prefix=TEMP_PREFIX)
+        self.path = os.path.join(self.directory, "ca.pem")
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self.directory, ignore_errors=True)
+        _write(self.path, tls_material().ca)
+
+    def remove(self) -> None:
+        self._finalizer()
+
+
+def _write(path: str, data: bytes) -> None:
+    # Owner-only: the key is a private key, even if a throw-away one.
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(data)

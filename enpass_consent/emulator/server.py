@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import requests
 
 from enpass_consent import clouds
-from enpass_consent.emulator.certs import tls_files
+from enpass_consent.emulator.certs import CaBundle, server_context
 from enpass_consent.emulator.faults import FaultPlan
 from enpass_consent.emulator.graph import DEFAULT_PAGE_SIZE, GraphResponse, GraphService, graph_fault_response
 from enpass_consent.emulator.login import LoginResponse, LoginService, login_fault_response
@@ -38,12 +38,10 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 256
     allow_reuse_address = True
 
-    def __init__(self, emulator: Emulator) -> None:
+    def __init__(self, emulator: Emulator, port: int) -> None:
         self.emulator = emulator
-        files = tls_files()
-        self.ssl_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        self.ssl_context.load_cert_chain(files.cert_chain, files.key)
-        super().__init__(("127.0.0.1", 0), _Handler)
+        self.ssl_context = server_context()
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def get_request(self) -> tuple[Any, Any]:
         # The TLS handshake runs in the request thread (_Handler.setup), not in the accept loop.
@@ -133,14 +131,17 @@ class Emulator:
         """Requests the emulator answered with its internal-error answer (a bug of its own, never Graph's)."""
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._ca_bundle: CaBundle | None = None
         self.issuer = TokenIssuer(issuer_base="https://emulator.invalid")
         self.login = LoginService(self.tenants, self.issuer, lambda: self.base_url)
         self.graph = GraphService(self.tenants, self.faults, self.recorder, lambda: self.base_url)
 
     # --- lifecycle ------------------------------------------------------------------------------
-    def start(self) -> Emulator:
+    def start(self, port: int = 0) -> Emulator:
+        """Listen on 127.0.0.1:``port`` (0: a free port); ``OSError`` when the port is taken."""
         if self._server is None:
-            self._server = _Server(self)
+            self._server = _Server(self, port)
+            self._ca_bundle = CaBundle()
             self.issuer.issuer_base = self.base_url
             self._thread = threading.Thread(
                 target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="graph-emulator", daemon=True
@@ -149,10 +150,14 @@ class Emulator:
         return self
 
     def stop(self) -> None:
+        """Stop serving and remove the CA bundle file: the emulator leaves nothing in the temp folder."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+        if self._ca_bundle is not None:
+            self._ca_bundle.remove()
+            self._ca_bundle = None
 
     def __enter__(self) -> Emulator:
         return self.start()
@@ -189,7 +194,10 @@ class Emulator:
 
     @property
     def ca_bundle(self) -> str:
-        return tls_files().ca_bundle
+        """Path of the PEM file clients trust; it exists while the emulator runs."""
+        if self._ca_bundle is None:
+            raise RuntimeError("emulator not started")
+        return self._ca_bundle.path
 
     def authority(self, tenant_id: str) -> str:
         return f"{self.base_url}/{tenant_id}"

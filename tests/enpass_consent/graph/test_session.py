@@ -7,6 +7,7 @@ import certifi
 import pytest
 import requests
 
+from enpass_consent.emulator.server import Emulator
 from enpass_consent.graph.errors import ConfigurationError
 from enpass_consent.graph.session import RETRY_AFTER_MAX_SECONDS, build_retry, build_session
 
@@ -52,14 +53,12 @@ def test_default_timeout_is_applied_when_absent(monkeypatch: pytest.MonkeyPatch)
     assert seen == [(2.0, 5.0), (1.0, 1.0)]
 
 
-def test_extra_ca_bundle_is_added_to_public_roots(tmp_path: Path) -> None:
-    from enpass_consent.emulator.certs import tls_files
-
-    session = build_session(tls_files().ca_bundle, pool_size=1)
+def test_extra_ca_bundle_is_added_to_public_roots(emulator: Emulator) -> None:
+    session = build_session(emulator.ca_bundle, pool_size=1)
     combined = str(session.verify)
     text = Path(combined).read_text()
     assert Path(certifi.where()).read_text().strip() in text
-    assert Path(tls_files().ca_bundle).read_text().strip() in text
+    assert Path(emulator.ca_bundle).read_text().strip() in text
     session.close()
     assert not os.path.exists(combined)
 
