@@ -15,6 +15,7 @@ _COMMANDS: dict[str, str] = {
     "fleet": "fleet",
     "preflight": "preflight",
     "adopt": "adopt",
+    "sandbox": "sandbox",
 }
 
 

@@ -16,6 +16,7 @@ from enpass_consent.catalog import (
     ENPASS_REDIRECT_URI,
     ENPASS_SCOPE_NAMES,
     ENTERPRISE_APP_TAG,
+    ENTRA_ID_P1_PLANS,
     MICROSOFT_GRAPH_APP_ID,
 )
 from enpass_consent.emulator.doc_examples import (
@@ -35,6 +36,7 @@ from enpass_consent.emulator.doc_examples import (
     graph_permission_scopes,
 )
 from enpass_consent.emulator.state import (
+    DEPLOYER_CLIENT_ROLES,
     TEST_CLIENT_ID,
     AppRoleAssignment,
     ClientApp,
@@ -47,6 +49,7 @@ from enpass_consent.emulator.state import (
     User,
     new_id,
 )
+from enpass_consent.settings import AssigneeKind, Settings
 
 # The doc examples are re-exported: tests read ``scenarios.DOC_*``.
 __all__ = [
@@ -63,6 +66,7 @@ __all__ = [
     "SHAREPOINT_ASSIGNED_PLAN",
     "SHAREPOINT_PLAN_2_ID",
     "add_app_permission",
+    "add_entra_id_p1",
     "add_foreign_grant",
     "add_group",
     "add_scope",
@@ -85,6 +89,7 @@ __all__ = [
     "set_assignment_required",
     "set_scope",
     "set_user_consent",
+    "tenant_as_described",
     "tenant_wide_grant",
 ]
 
@@ -359,3 +364,76 @@ def give_directory_role(
     assignment = DirectoryRoleAssignment(principal_id, role_template_id)
     tenant.directory_role_assignments.append(assignment)
     return assignment
+
+
+# Microsoft Entra ID P1 as /subscribedSkus lists it: skuPartNumber AAD_PREMIUM, skuId
+# 078d2b04-f1bd-4111-bbd4-b4b1b354cef4, service plan AAD_PREMIUM (catalog), per
+# https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference; the object's shape
+# follows DOC_SUBSCRIBED_SKU (subscribedsku-list.md).
+def add_entra_id_p1(tenant: Tenant, *, seats: int = 25) -> None:
+    """A Microsoft Entra ID P1 subscription (group assignment needs it)."""
+    plan = ENTRA_ID_P1_PLANS[0]
+    sku_id = "078d2b04-f1bd-4111-bbd4-b4b1b354cef4"
+    tenant.subscribed_skus.append(
+        {
+            "capabilityStatus": "Enabled",
+            "consumedUnits": min(seats, len(tenant.users)),
+            "id": f"{tenant.tenant_id}_{sku_id}",
+            "prepaidUnits": {"enabled": seats, "suspended": 0, "warning": 0},
+            "servicePlans": [
+                {
+                    "servicePlanId": plan.service_plan_id,
+                    "servicePlanName": plan.name,
+                    "provisioningStatus": "Success",
+                    "appliesTo": "User",
+                }
+            ],
+            "skuId": sku_id,
+            "skuPartNumber": "AAD_PREMIUM",
+            "appliesTo": "User",
+        }
+    )
+
+
+def tenant_as_described(settings: Settings, *, display_name: str = "Contoso") -> Tenant:
+    """The tenant exactly as a stack's settings describe it after ``pulumi up``: an audit finds it in sync.
+
+    Groups and users the settings name are created (a group given by name as a security group with
+    one licensed member); ids recorded under ``enpass-consent:adopt`` are the objects' ids; the
+    stack's ``azuread:clientId`` (or the default test client) signs in with ``TEST_CLIENT_SECRET`` and
+    holds ``DEPLOYER_CLIENT_ROLES``. Entra ID P1 is present when groups are assigned.
+    """
+    tenant_id = settings.tenant_id
+    tenant = empty_tenant(tenant_id, client_roles=list(DEPLOYER_CLIENT_ROLES), display_name=display_name)
+    if settings.client_id is not None:
+        tenant.add_client(ClientApp(settings.client_id, roles=list(DEPLOYER_CLIENT_ROLES)))
+    adopted = settings.adopt
+    sp = enpass_service_principal(tenant_id, account_enabled=settings.account_enabled)
+    if adopted.service_principal_object_id:
+        sp.id = adopted.service_principal_object_id
+    sp.app_role_assignment_required = settings.assignment_required
+    sp.notification_email_addresses = list(settings.notification_emails)
+    tenant.add_sp(sp)
+    graph = graph_sp(tenant)
+    scope = " ".join(settings.scopes)
+    if settings.tenant_wide_consent:
+        tenant.add_grant(PermissionGrant(sp.id, graph.id, scope, id=adopted.grant_id or ""))
+    for user_id in settings.consent_user_ids:
+        add_user(tenant, f"User {user_id[:8]}", user_id=user_id)
+        grant = adopted.user_grant_ids.get(user_id.lower(), "")
+        tenant.add_grant(PermissionGrant(sp.id, graph.id, scope, "Principal", user_id, id=grant))
+    for assignee in settings.assignees:
+        principal: User | Group
+        if assignee.kind is AssigneeKind.GROUP:
+            member = add_user(tenant, f"Member of {assignee.entry}")
+            name = assignee.display_name or f"Group {assignee.entry[:8]}"
+            principal = add_group(tenant, name, members=[member.id], group_id=assignee.object_id)
+        else:
+            user_id = assignee.object_id or assignee.entry
+            principal = tenant.users.get(user_id.lower()) or add_user(tenant, f"User {user_id[:8]}", user_id=user_id)
+        assignment = assign(tenant, principal)
+        if assignee.entry in adopted.assignment_ids:
+            assignment.id = adopted.assignment_ids[assignee.entry]
+    if settings.groups:
+        add_entra_id_p1(tenant)
+    return tenant

@@ -30,6 +30,16 @@ DEFAULT_CLIENT_ROLES: tuple[str, ...] = (
     "RoleManagement.Read.Directory",
 )
 
+# What an identity that runs `pulumi up` holds, plus the reads above: preflight's identity check passes
+# with these. Sources: the Graph API pages cited in enpass_consent/preflight/permissions.py
+# (serviceprincipal-update for an existing SP, oauth2permissiongrant-post, serviceprincipal-post-approleassignedto).
+DEPLOYER_CLIENT_ROLES: tuple[str, ...] = (
+    "Application.ReadWrite.All",
+    "DelegatedPermissionGrant.ReadWrite.All",
+    "AppRoleAssignment.ReadWrite.All",
+    *DEFAULT_CLIENT_ROLES,
+)
+
 
 def grant_id(client_id: str, resource_id: str, principal_id: str | None = None) -> str:
     """oauth2PermissionGrant id as Entra derives it (reference/graph-msal.md §0.6, §4.6)."""

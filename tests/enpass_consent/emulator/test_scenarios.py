@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from enpass_consent.catalog import ENPASS_APP_ID, ENPASS_SCOPE_NAMES, MICROSOFT_GRAPH_APP_ID
 from enpass_consent.emulator import grant_id, scenarios
 from enpass_consent.emulator.server import Emulator
@@ -48,3 +50,46 @@ def test_remove_enpass_drops_its_grants_and_assignments() -> None:
     assert tenant.sp_by_app_id(ENPASS_APP_ID) is None
     assert tenant.grants == [] and tenant.app_role_assignments == []
     assert scenarios.tenant_wide_grant(tenant) is None
+
+
+def test_tenant_as_described_uses_the_adopted_ids_and_the_stacks_client() -> None:
+    from enpass_consent import settings
+    from enpass_consent.emulator import ClientApp
+    from enpass_consent.emulator.state import DEPLOYER_CLIENT_ROLES
+
+    user, client = "5b000000-0000-4000-8000-0000000000b1", "c1000000-0000-4000-8000-00000000c1c1"
+    sp_id = "8e000000-0000-4000-8000-0000000000e1"
+    adopt = {"servicePrincipalObjectId": sp_id, "grantId": "AbCd", "assignmentIds": {user: "ZyXw"}}
+    described = settings.parse(
+        {
+            settings.TENANT_ID: TENANT_ID,
+            settings.CLIENT_ID: client,
+            settings.USERS: json.dumps([user]),
+            settings.ADOPT: json.dumps(adopt),
+        }
+    )
+    tenant = scenarios.tenant_as_described(described, display_name="mine")
+    sp = scenarios.enpass_sp(tenant)
+    assert (sp.id, sp.app_role_assignment_required, tenant.display_name) == (
+        adopt["servicePrincipalObjectId"],
+        True,
+        "mine",
+    )
+    assert [(g.id, g.client_id, g.consent_type) for g in tenant.grants] == [("AbCd", sp.id, "AllPrincipals")]
+    assert [(a.id, a.principal_id, a.resource_id) for a in tenant.app_role_assignments] == [("ZyXw", user, sp.id)]
+    assert tenant.clients[client] == ClientApp(client, roles=list(DEPLOYER_CLIENT_ROLES))
+    assert tenant.subscribed_skus == [scenarios.DOC_SUBSCRIBED_SKU]  # no groups: no Entra ID P1 needed
+
+
+def test_add_entra_id_p1_lists_the_plan_preflight_looks_for() -> None:
+    from enpass_consent.catalog import ENTRA_ID_P1_PLANS
+
+    tenant = scenarios.empty_tenant(TENANT_ID)
+    scenarios.add_entra_id_p1(tenant, seats=10)
+    sku = tenant.subscribed_skus[-1]
+    assert (sku["skuPartNumber"], sku["skuId"], sku["prepaidUnits"]["enabled"]) == (
+        "AAD_PREMIUM",
+        "078d2b04-f1bd-4111-bbd4-b4b1b354cef4",
+        10,
+    )
+    assert [plan["servicePlanId"] for plan in sku["servicePlans"]] == [ENTRA_ID_P1_PLANS[0].service_plan_id]
