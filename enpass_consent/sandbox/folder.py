@@ -65,6 +65,7 @@ def prepare(directory: Path | None) -> DemoFolder:
     """A new temporary folder, or ``directory`` when it is missing, empty or an earlier sandbox's."""
     if directory is None:
         return DemoFolder(Path(tempfile.mkdtemp(prefix=TEMP_PREFIX)), kept=False)
+    directory = directory.expanduser().absolute()  # printed in `cd` commands that run from anywhere
     if directory.exists() and not directory.is_dir():
         raise FolderError(f"--dir: {directory} is a file, not a folder")
     if directory.is_dir() and any(directory.iterdir()) and not _written_by_sandbox(directory):

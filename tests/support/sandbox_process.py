@@ -57,7 +57,9 @@ class SandboxProcess:
 
 
 @contextmanager
-def sandbox_process(temp: Path, *args: str) -> Iterator[SandboxProcess]:
+def sandbox_process(
+    temp: Path, *args: str, cwd: Path = REPO, environ: Mapping[str, str] | None = None
+) -> Iterator[SandboxProcess]:
     """A running sandbox (ready line read); killed on the way out if the test did not stop it."""
     temp.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
@@ -65,8 +67,8 @@ def sandbox_process(temp: Path, *args: str) -> Iterator[SandboxProcess]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=clean_environ(TMPDIR=str(temp), PYTHONPATH=str(REPO)),
-        cwd=REPO,
+        env={**(clean_environ() if environ is None else environ), "TMPDIR": str(temp), "PYTHONPATH": str(REPO)},
+        cwd=cwd,
     )
     sandbox = SandboxProcess(process, temp)
     lines: queue.Queue[str | None] = queue.Queue()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from enpass_consent import cli
+from enpass_consent import cli, clouds
 from enpass_consent.commands import fleet as fleet_command
 from enpass_consent.emulator import TEST_CLIENT_ID, TEST_CLIENT_SECRET, scenarios
 from enpass_consent.emulator.server import Emulator
@@ -45,6 +45,8 @@ def test_drift_reports_engine_changes_and_what_only_the_audit_sees(
     document = json.loads(captured.out)
     # The canary and the rest are audited separately, through one Graph session and one sign-in.
     assert captured.err.count("enpass-consent: signing in with client secret") == 1
+    # Like every command that reads Graph, it names the endpoint overrides (here: the emulator).
+    assert captured.err.count(f"{clouds.GRAPH_URL_ENV}={emulator.base_url} overrides") == 1
     assert emulator.recorder.count(IN_SYNC) == 3 and emulator.recorder.count(PORTAL_EDITED) == 3
 
     assert code == 2
