@@ -40,7 +40,7 @@ def sandbox(directory: Path | None, port: int, from_project: Path | None) -> int
     """Run a local Entra ID + Graph with demo tenants until Ctrl-C. Not for `pulumi preview`/`up`."""
     from enpass_consent.sandbox import folder as demo_folder  # the emulator loads only for this command
     from enpass_consent.sandbox.guide import guide
-    from enpass_consent.sandbox.run import PortError, running_sandbox, stop_signals
+    from enpass_consent.sandbox.run import StartError, running_sandbox, stop_signals
     from enpass_consent.sandbox.tenants import ProjectError, served_tenants
 
     try:
@@ -55,11 +55,8 @@ def sandbox(directory: Path | None, port: int, from_project: Path | None) -> int
             sys.stdout.flush()
             received = wait()
             bugs = list(emulator.bugs)
-    except PortError as exc:
+    except StartError as exc:
         log(f"enpass-consent sandbox: {exc}; nothing was started")
-        return EXIT_ERROR
-    except OSError as exc:
-        log(f"enpass-consent sandbox: cannot write the demo project in {folder.path} ({exc.strerror or exc})")
         return EXIT_ERROR
     kept = f"; the demo project stays in {folder.path}" if folder.kept else ""
     stopped_by = signal.Signals(received).name

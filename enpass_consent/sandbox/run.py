@@ -18,8 +18,8 @@ from enpass_consent.sandbox.tenants import Served
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 
 
-class PortError(OSError):
-    """``--port`` cannot be used; nothing was left behind."""
+class StartError(Exception):
+    """The sandbox cannot start (port taken, demo folder not writable); nothing was left behind."""
 
 
 def sandbox_env(emulator: Emulator) -> dict[str, str]:
@@ -44,8 +44,11 @@ def running_sandbox(served: Served, folder: DemoFolder, port: int) -> Iterator[E
         try:
             emulator.start(port)
         except OSError as exc:
-            raise PortError(f"--port {port}: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc})") from None
-        folder.write(served.demo, sandbox_env(emulator), unset=[CERTIFICATE_PATH, CERTIFICATE_PASSWORD])
+            raise StartError(f"--port {port}: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc})") from None
+        try:
+            folder.write(served.demo, sandbox_env(emulator), unset=[CERTIFICATE_PATH, CERTIFICATE_PASSWORD])
+        except OSError as exc:
+            raise StartError(f"cannot write the demo project in {folder.path} ({exc.strerror or exc})") from None
         yield emulator
     finally:
         emulator.stop()

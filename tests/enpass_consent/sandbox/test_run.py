@@ -12,7 +12,7 @@ import pytest
 from enpass_consent import clouds
 from enpass_consent.emulator import TEST_CLIENT_SECRET, Emulator
 from enpass_consent.sandbox.folder import ENV_FILE, prepare
-from enpass_consent.sandbox.run import PortError, running_sandbox, stop_signals
+from enpass_consent.sandbox.run import StartError, running_sandbox, stop_signals
 from enpass_consent.sandbox.tenants import served_tenants
 
 
@@ -37,7 +37,7 @@ def test_a_taken_port_is_one_message_and_leaves_nothing(temp: Path) -> None:
     with Emulator() as other:
         folder = prepare(None)
         taken = rf"^--port {other.port}: cannot listen on 127.0.0.1:{other.port} \("
-        with pytest.raises(PortError, match=taken), running_sandbox(served_tenants(None), folder, other.port):
+        with pytest.raises(StartError, match=taken), running_sandbox(served_tenants(None), folder, other.port):
             raise AssertionError("started on a taken port")
         assert [p.name for p in temp.iterdir()] == [Path(other.ca_bundle).parent.name]
 
@@ -48,3 +48,12 @@ def test_a_stop_signal_ends_the_wait_and_the_handlers_are_restored() -> None:
         os.kill(os.getpid(), signal.SIGTERM)
         assert wait() == signal.SIGTERM
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_folder_that_cannot_be_written_is_one_message_and_leaves_nothing(temp: Path) -> None:
+    folder = prepare(None)
+    (folder.path / "Pulumi.yaml").mkdir()  # a file cannot replace a folder, not even for root
+    unwritable = rf"^cannot write the demo project in {folder.path} \("
+    with pytest.raises(StartError, match=unwritable), running_sandbox(served_tenants(None), folder, 0):
+        raise AssertionError("started without its demo folder")
+    assert list(temp.iterdir()) == []
