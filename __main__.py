@@ -1,4 +1,4 @@
-"""One tenant's Enpass consent: stack settings -> lookups -> EnpassConsent -> exports (DESIGN §4)."""
+"""One tenant's Enpass consent: stack settings -> guards and lookups -> EnpassConsent -> exports."""
 
 import pulumi
 
@@ -10,7 +10,7 @@ try:
 except settings.SettingsError as exc:
     raise pulumi.RunError(str(exc)) from None
 
-lookups.check_signed_in_tenant(desired)
+lookups.check_tenant_pinned(desired)
 args = EnpassConsentArgs(
     settings=desired,
     graph_service_principal_object_id=lookups.graph_service_principal_object_id(desired),

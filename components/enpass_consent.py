@@ -1,7 +1,7 @@
 """``EnpassConsent``: the Enpass service principal, its Graph grants and its assignments in one tenant.
 
-Names and the type token are a contract (DESIGN §4): they are part of every URN, so changing one
-replaces objects in every tenant.
+Names and the type token are a contract (README "What `pulumi up` creates"): they are part of every
+URN, so changing one replaces objects in every tenant.
 """
 
 from __future__ import annotations
@@ -12,15 +12,10 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_azuread as azuread
 
-from enpass_consent import catalog
+from enpass_consent import catalog, service_principal
 from enpass_consent.settings import Assignee, Settings
 
 TYPE_TOKEN = "enpass-consent:index:EnpassConsent"
-
-MANAGED_NOTE = (
-    "Managed as code by enpass-consent (Pulumi). Changes made in the portal are reported as drift "
-    "and reverted by the next `pulumi up`."
-)
 
 
 @dataclass(frozen=True)
@@ -62,21 +57,27 @@ class EnpassConsent(pulumi.ComponentResource):
         adopt = settings.adopt
 
         # The SP is retained on destroy and on removal from the program: deleting it disconnects every
-        # Enpass user in the tenant. use_existing adopts an SP created by an earlier click-through.
+        # Enpass user in the tenant. It is never imported: use_existing alone adopts an SP created by an
+        # earlier click-through (the provider's create finds it by client id and updates it:
+        # terraform-provider-azuread internal/services/serviceprincipals/service_principal_resource.go,
+        # servicePrincipalResourceCreate), whereas the importer's id format changed between releases
+        # (pulumi/pulumi-azuread#1750, #2495). Every argument below is written to an adopted SP:
+        # enpass_consent.service_principal lists what that changes, for adopt and preflight to show.
+        declared = service_principal.declared(settings)
         self.service_principal = azuread.ServicePrincipal(
             f"{name}-sp",
             client_id=catalog.ENPASS_APP_ID,
             use_existing=True,
-            app_role_assignment_required=settings.assignment_required,
-            feature_tags=[azuread.ServicePrincipalFeatureTagArgs(enterprise=True)],
-            notes=MANAGED_NOTE,
-            notification_email_addresses=list(settings.notification_emails),
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                protect=settings.protect,
-                retain_on_delete=True,
-                import_=adopt.service_principal_object_id,
-            ),
+            # Declared even when true: the provider's default is true, so an adopted SP that an admin
+            # disabled would be re-enabled silently; the stack says which it should be.
+            account_enabled=declared.account_enabled,
+            app_role_assignment_required=declared.app_role_assignment_required,
+            # feature_tags replaces every tag of the SP (applications.ExpandFeatures), so the one tag admins
+            # commonly set, HideApp, is a setting.
+            feature_tags=[azuread.ServicePrincipalFeatureTagArgs(enterprise=True, hide=declared.hide_from_my_apps)],
+            notes=declared.notes,
+            notification_email_addresses=list(declared.notification_email_addresses),
+            opts=pulumi.ResourceOptions(parent=self, protect=settings.protect, retain_on_delete=True),
         )
         sp_object_id = self.service_principal.object_id
 
@@ -113,6 +114,7 @@ class EnpassConsent(pulumi.ComponentResource):
         self.assignments = {}
         for assignee in settings.assignees:
             assignment_id = adopt.assignment_ids.get(assignee.entry)
+            # The settings parser refuses assignmentIds without servicePrincipalObjectId.
             import_id = (
                 f"/servicePrincipals/{adopt.service_principal_object_id}/appRoleAssignedTo/{assignment_id}"
                 if assignment_id
@@ -142,4 +144,6 @@ class EnpassConsent(pulumi.ComponentResource):
 
 
 def _grant_import_id(grant_id: str | None) -> str | None:
+    # The grant importer's id (stable.ValidateOAuth2PermissionGrantID in terraform-provider-azuread
+    # internal/services/serviceprincipals/service_principal_delegated_permission_grant_resource.go).
     return f"/oauth2PermissionGrants/{grant_id}" if grant_id else None

@@ -1,32 +1,30 @@
-"""The program's blocking lookups, done once before any resource (DESIGN §4 "Failing", §7).
+"""What the program checks and looks up once, before any resource.
 
 Each guard raises ``pulumi.RunError``: the user sees one message, not a traceback.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 
 import pulumi
 import pulumi_azuread as azuread
 
+from components import tenant_pinning
 from enpass_consent import catalog
-from enpass_consent.settings import GROUPS, SCOPES, TENANT_ID, Settings
+from enpass_consent.settings import GROUPS, SCOPES, Settings
 
 
-def check_signed_in_tenant(settings: Settings) -> None:
-    """Fail when the provider's identity is signed in to another tenant than the stack's.
-
-    An Azure CLI sign-in into another customer would otherwise be caught only by the provider's
-    own tenant pinning; this names both tenants.
-    """
-    signed_in = azuread.get_client_config().tenant_id
-    if (signed_in or "").lower() != settings.tenant_id:
-        raise pulumi.RunError(
-            f"{TENANT_ID}: the stack manages tenant {settings.tenant_id}, but the deploying identity is "
-            f"signed in to tenant {signed_in!r}; sign in to the stack's tenant (az login --tenant "
-            f"{settings.tenant_id}) or fix the stack file"
-        )
+def check_tenant_pinned(settings: Settings, environ: Mapping[str, str] | None = None) -> None:
+    """Fail when the provider would request its token for another tenant than the stack's (``tenant_pinning``)."""
+    config = pulumi.Config("azuread")
+    provider_config = {key: value for key in tenant_pinning.PROVIDER_KEYS if (value := config.get(key)) is not None}
+    reason = tenant_pinning.unpinned_reason(
+        settings.tenant_id, provider_config, os.environ if environ is None else environ
+    )
+    if reason is not None:
+        raise pulumi.RunError(reason)
 
 
 def graph_service_principal_object_id(settings: Settings) -> str:

@@ -24,8 +24,13 @@ MICROSOFT_GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000"
 # https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto
 DEFAULT_ACCESS_APP_ROLE_ID = "00000000-0000-0000-0000-000000000000"
 
-# The tag that lists a service principal under Enterprise applications in the Entra portal.
+# The tag that lists a service principal under Enterprise applications in the Entra portal: the
+# azuread provider's `feature_tags.enterprise` (terraform-provider-azuread v3.9.0
+# internal/helpers/applications/applications.go, ExpandFeatures).
 ENTERPRISE_APP_TAG = "WindowsAzureActiveDirectoryIntegratedApp"
+# The tag that hides an app from users' My Apps portal and the Microsoft 365 launcher: the provider's
+# `feature_tags.hide` (same ExpandFeatures; https://learn.microsoft.com/entra/identity/enterprise-apps/hide-application-from-user-portal).
+HIDE_APP_TAG = "HideApp"
 
 # The public client the CLI signs people in with when no deploying identity is configured:
 # "Microsoft Graph Command Line Tools". Never Enpass's own client id.

@@ -1,4 +1,4 @@
-"""Finding codes (DESIGN §5, a contract: add codes, never rename) and the uniform finding record."""
+"""Finding codes (a contract, docs/findings.md: add codes, never rename) and the uniform finding record."""
 
 from __future__ import annotations
 
@@ -35,8 +35,17 @@ _CODES = (
     Code(
         "SP_DISABLED",
         Severity.HIGH,
-        "The Enpass service principal is disabled (accountEnabled false): no user can sign in to Enpass.",
-        "Enable it under Enterprise applications > Enpass > Properties, if the disabling was not intended.",
+        "The Enpass service principal is disabled (accountEnabled false) although the stack enables it "
+        "(`accountEnabled`, default true): no user can sign in to Enpass.",
+        "Run `pulumi up` to enable it again; if Enpass is turned off on purpose, set `accountEnabled: false` in "
+        "the stack file.",
+    ),
+    Code(
+        "SP_ENABLED",
+        Severity.HIGH,
+        "The Enpass service principal is enabled although the stack turns Enpass off (`accountEnabled: false`): "
+        "users can sign in to Enpass.",
+        "Run `pulumi up` to disable it again, or set `accountEnabled: true` in the stack file if Enpass is wanted.",
     ),
     Code(
         "ASSIGNMENT_REQUIRED_MISMATCH",

@@ -126,6 +126,9 @@ class Adoption:
     """Ids of objects that already exist in the tenant, imported on the next ``pulumi up``."""
 
     service_principal_object_id: str | None = None
+    """The Enpass SP's object id when the adopt block was written. The SP itself is never imported
+    (``use_existing`` adopts it); this builds the assignments' import ids, and ``audit``/``adopt`` compare
+    it with the tenant's SP."""
     grant_id: str | None = None
     user_grant_ids: Mapping[str, str] = field(default_factory=dict)
     """User object id (lower case) -> grant id."""
@@ -423,11 +426,15 @@ def _adoption(
                 f"not an entry of {GROUPS} or {USERS} exactly as written, so nothing would import it",
                 entry,
             )
-    if (grant_id or user_grants or assignment_ids) and sp_id is None:
+    if assignment_ids and sp_id is None:
+        # An assignment's import id is /servicePrincipals/{sp}/appRoleAssignedTo/{id}
+        # (terraform-provider-azuread internal/services/approleassignments/app_role_assignment_resource.go,
+        # stable.ValidateServicePrincipalIdAppRoleAssignedToID); a grant's, /oauth2PermissionGrants/{id}, needs no SP.
         raise SettingsError(
-            f"{ADOPT}.{ADOPT_SERVICE_PRINCIPAL}",
-            "required when adopting grants or assignments (their import ids need the SP object id)",
-            show_value=False,
+            f"{ADOPT}.{ADOPT_ASSIGNMENTS}",
+            f"needs {ADOPT}.{ADOPT_SERVICE_PRINCIPAL}: an assignment's import id names the service principal "
+            f"(/servicePrincipals/{{{ADOPT_SERVICE_PRINCIPAL}}}/appRoleAssignedTo/{{id}})",
+            dict(assignment_ids),
         )
     return Adoption(sp_id, grant_id, normalised_user_grants, assignment_ids)
 

@@ -1,8 +1,10 @@
 """Which existing objects a stack adopts, and what the first ``pulumi up`` after adopting does. Pure.
 
-Only what the settings describe is adopted: the SP, the tenant-wide grant on Microsoft Graph (when
-``tenantWideConsent``), per-user grants of ``consentUsers``, and the assignments of ``groups``/``users``
-entries. Everything else is listed as ``audit`` reports it, and never adopted or deleted.
+Only what the settings describe is adopted: the SP (by ``use_existing``, never by import), the
+tenant-wide grant on Microsoft Graph (when ``tenantWideConsent``), per-user grants of ``consentUsers``,
+and the assignments of ``groups``/``users`` entries. Every property of the SP that ``pulumi up`` sets to
+another value is listed (``enpass_consent.service_principal``). Everything else is listed as ``audit``
+reports it, and never adopted or deleted.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from enpass_consent import catalog
 from enpass_consent.audit.evaluate import evaluate
 from enpass_consent.audit.state import Grant, TenantState
 from enpass_consent.findings import Finding
+from enpass_consent.service_principal import PropertyChange, changes_on_existing
 from enpass_consent.settings import Adoption, Assignee, Settings
 
 # The first Pulumi CLI that imports a resource whose inputs differ and then updates it in the same
@@ -28,8 +31,9 @@ _PULUMI_UP_ACTIONS = {
     "GRANT_MISSING": "`pulumi up` will create it",
     "USER_GRANT_MISSING": "`pulumi up` will create it",
     "ASSIGNMENT_MISSING": "`pulumi up` will create it",
-    "ASSIGNMENT_REQUIRED_MISMATCH": "`pulumi up` will set the stack's value",
 }
+# Findings about the SP's own properties: listed, with every other property `pulumi up` sets, as SP changes.
+_SERVICE_PRINCIPAL_CODES = frozenset({"SP_DISABLED", "SP_ENABLED", "ASSIGNMENT_REQUIRED_MISMATCH"})
 
 
 @dataclass(frozen=True)
@@ -46,7 +50,9 @@ class AdoptionPlan:
     """None: the tenant has no Enpass SP, so there is nothing to adopt."""
     adopted: tuple[AdoptedObject, ...] = ()
     changes: tuple[str, ...] = ()
-    """What the first `pulumi up` after adopting changes in the tenant."""
+    """What the first `pulumi up` after adopting changes in the tenant (grants and assignments)."""
+    service_principal_changes: tuple[PropertyChange, ...] = ()
+    """Every property of the existing SP that `pulumi up` sets to another value."""
     left_alone: tuple[Finding, ...] = ()
     """Audit findings about objects the stack does not describe: never adopted, never deleted."""
 
@@ -55,7 +61,7 @@ def plan_adoption(settings: Settings, state: TenantState) -> AdoptionPlan:
     sp = state.service_principal
     if sp is None:
         return AdoptionPlan(None)
-    adopted = [AdoptedObject("service principal", sp.object_id, f"Enpass ({sp.app_id})")]
+    adopted = [AdoptedObject("service principal", sp.object_id, f"Enpass ({sp.app_id}), through use_existing")]
 
     grant_id = None
     if settings.tenant_wide_consent:
@@ -87,9 +93,17 @@ def plan_adoption(settings: Settings, state: TenantState) -> AdoptionPlan:
         for finding in findings
         if finding.code in _PULUMI_UP_ACTIONS
     )
-    left_alone = tuple(finding for finding in findings if finding.code not in _PULUMI_UP_ACTIONS)
+    left_alone = tuple(
+        finding
+        for finding in findings
+        if finding.code not in _PULUMI_UP_ACTIONS and finding.code not in _SERVICE_PRINCIPAL_CODES
+    )
     return AdoptionPlan(
-        Adoption(sp.object_id, grant_id, user_grant_ids, assignment_ids), tuple(adopted), changes, left_alone
+        Adoption(sp.object_id, grant_id, user_grant_ids, assignment_ids),
+        tuple(adopted),
+        changes,
+        changes_on_existing(settings, sp),
+        left_alone,
     )
 
 

@@ -21,12 +21,22 @@ def render(prepared: PreparedAdoption) -> str:
         )
         return "\n".join(lines) + "\n"
 
-    lines += ["", "Adopt (the next `pulumi up` imports these instead of creating them):"]
+    lines += [
+        "",
+        "Adopt (the next `pulumi up` takes these over instead of creating them: the service principal through "
+        "use_existing, which `pulumi preview` shows as a create although nothing is created; the grants and "
+        "assignments by import):",
+    ]
     width = max(len(obj.kind) for obj in plan.adopted)
     lines += [f"  {obj.kind.ljust(width)}  {obj.object_id}  {obj.detail}" for obj in plan.adopted]
 
+    lines += ["", "On the existing service principal, `pulumi up` sets (current -> future):"]
+    lines += [f"  - {change.describe()}" for change in plan.service_principal_changes] or [
+        "  nothing (it already has the stack's values)"
+    ]
+
     lines += ["", "After importing, the next `pulumi up` changes:"]
-    lines += [f"  - {change}" for change in plan.changes] or ["  nothing (the tenant matches the stack)"]
+    lines += [f"  - {change}" for change in plan.changes] or ["  nothing (the grants and assignments match the stack)"]
 
     lines += ["", "Left alone (the stack does not describe them: never adopted or deleted; `audit` reports them):"]
     lines += [f"  - {finding.code} ({finding.severity.value}): {finding.message}" for finding in plan.left_alone] or [
@@ -35,9 +45,8 @@ def render(prepared: PreparedAdoption) -> str:
 
     lines += [
         "",
-        f"Needs Pulumi CLI >= {MIN_PULUMI_CLI} for the next `pulumi up`: it imports these objects and then updates "
-        "whatever input differs (a clicked-through service principal lacks the stack's tags and notes; scopes "
-        "may differ). Older CLIs refuse an import whose inputs differ.",
+        f"Needs Pulumi CLI >= {MIN_PULUMI_CLI} for the next `pulumi up`: it imports the grants and assignments and "
+        "then updates whatever input differs (scopes may differ). Older CLIs refuse an import whose inputs differ.",
         "",
         f"Stack file change ({loaded.path}):",
     ]

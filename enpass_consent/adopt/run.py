@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from enpass_consent.adopt import stack_edit
 from enpass_consent.adopt.plan import AdoptionPlan, plan_adoption
 from enpass_consent.adopt.stack_edit import LoadedStack
 from enpass_consent.audit.collect import collect
+from enpass_consent.audit.evaluate import recorded_service_principal_mismatch
 from enpass_consent.graph.factory import GraphFactory
 
 
@@ -38,10 +40,25 @@ def prepare(project_dir: Path, stack: str, factory: GraphFactory, environ: Mappi
     except settings.SettingsError as exc:
         raise ValueError(f"{loaded.path}: {exc}") from None
     client = factory.client(clouds.endpoints(desired.cloud, environ), desired.tenant_id, desired.client_id)
-    plan = plan_adoption(desired, collect(client, desired))
+    state = collect(client, desired)
+    mismatch = recorded_service_principal_mismatch(recorded_service_principal(loaded), state)
+    if mismatch is not None:
+        raise ValueError(f"{loaded.path}: {mismatch}")
+    plan = plan_adoption(desired, state)
     if plan.adoption is None:
         return PreparedAdoption(loaded, desired.tenant_id, plan, None)
     new_bytes = stack_edit.with_adoption(loaded, plan.adoption)
     # What is written must read back through the one settings parser, exactly as the program reads it.
     settings.parse(stack_edit.config_of(loaded.path, new_bytes))
     return PreparedAdoption(loaded, desired.tenant_id, plan, new_bytes)
+
+
+def recorded_service_principal(loaded: LoadedStack) -> str | None:
+    """The SP object id an earlier adopt block records, when it records a GUID (the rest of it may be stale)."""
+    raw = loaded.config.get(settings.ADOPT)
+    try:
+        block = json.loads(raw) if raw else None
+    except json.JSONDecodeError:
+        return None
+    value = block.get(settings.ADOPT_SERVICE_PRINCIPAL) if isinstance(block, dict) else None
+    return settings.guid_or_none(value) if isinstance(value, str) else None

@@ -1,7 +1,10 @@
-"""Graph reads of one tenant: every read in one ``$batch`` (DESIGN §5 and §7: 3 round trips per tenant).
+"""Graph reads of one tenant: every read in one ``$batch`` (3 round trips per tenant: discovery, token, batch).
 
-The Enpass SP is addressed by its app id (``servicePrincipals(appId='…')/…``) so its grants and
-assignments can be read in the same batch as the SP itself, without first learning its object id.
+The Enpass SP is addressed by its app id (``servicePrincipals(appId='…')/…``) so its grants,
+assignments and owners can be read in the same batch as the SP itself, without first learning its
+object id (https://learn.microsoft.com/graph/api/serviceprincipal-get and the list pages of each
+navigation document the ``(appId='…')`` form). ``$expand`` is not used: owners are their own read
+(https://learn.microsoft.com/graph/api/serviceprincipal-list-owners).
 """
 
 from __future__ import annotations
@@ -17,13 +20,19 @@ from enpass_consent.graph.errors import BadResponseError
 from enpass_consent.settings import Assignee, Settings
 
 _ENPASS = f"/servicePrincipals(appId='{catalog.ENPASS_APP_ID}')"
-_SP_SELECT = "id,appId,accountEnabled,appRoleAssignmentRequired"
+# Every property `pulumi up` sets on an existing SP (enpass_consent.service_principal), so adopt and
+# preflight can show its current value (https://learn.microsoft.com/graph/api/resources/serviceprincipal).
+_SP_SELECT = (
+    "id,appId,accountEnabled,appRoleAssignmentRequired,tags,notes,notificationEmailAddresses,"
+    "description,loginUrl,preferredSingleSignOnMode,alternativeNames"
+)
 
 SP = "sp"
 GRANTS = "grants"
 APP_PERMISSIONS = "appPermissions"
 ASSIGNED_TO = "assignedTo"
 GRAPH_SP = "graphSp"
+OWNERS = "owners"
 
 
 def odata_string(value: str) -> str:
@@ -54,6 +63,7 @@ def requests_for(settings: Settings) -> list[BatchRequest]:
         BatchRequest(GRANTS, f"{_ENPASS}/oauth2PermissionGrants"),
         BatchRequest(APP_PERMISSIONS, f"{_ENPASS}/appRoleAssignments"),
         BatchRequest(ASSIGNED_TO, f"{_ENPASS}/appRoleAssignedTo"),
+        BatchRequest(OWNERS, f"{_ENPASS}/owners?$select=id,displayName"),
         BatchRequest(GRAPH_SP, f"/servicePrincipals(appId='{catalog.MICROSOFT_GRAPH_APP_ID}')?$select=id"),
     ]
     for read_id, group in named_groups(settings).items():
@@ -71,7 +81,7 @@ def state_from(results: Mapping[str, BatchResult], settings: Settings) -> Tenant
     sp_result = results[SP]
     if sp_result.status == 404:
         return TenantState(service_principal=None)
-    sp = ServicePrincipal.from_graph(sp_result.json_object())
+    sp = ServicePrincipal.from_graph(sp_result.json_object(), _values(results[OWNERS]))
     group_matches = {
         group.entry: matching_group_ids(results[read_id]) for read_id, group in named_groups(settings).items()
     }

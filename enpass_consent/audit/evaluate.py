@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from enpass_consent import catalog
 from enpass_consent.audit.state import ALL_PRINCIPALS, PRINCIPAL, Grant, TenantState
 from enpass_consent.findings import Finding, Severity, finding
-from enpass_consent.settings import Settings
+from enpass_consent.settings import ADOPT, ADOPT_SERVICE_PRINCIPAL, Settings
 
 # Sign-in scopes grant no data access: held without being asked for, they are informational.
 _SIGN_IN_SCOPES = frozenset(s.lower() for s in catalog.SIGN_IN_SCOPE_NAMES)
@@ -25,8 +25,19 @@ def evaluate(settings: Settings, state: TenantState) -> list[Finding]:
             )
         ]
     findings: list[Finding] = []
-    if not sp.account_enabled:
+    # A stack that turns Enpass off (accountEnabled: false) is in sync with a disabled SP.
+    if not sp.account_enabled and settings.account_enabled:
         findings.append(finding("SP_DISABLED", "The Enpass service principal is disabled.", object_id=sp.object_id))
+    if sp.account_enabled and not settings.account_enabled:
+        findings.append(
+            finding(
+                "SP_ENABLED",
+                "The Enpass service principal is enabled, the stack turns Enpass off (accountEnabled: false).",
+                object_id=sp.object_id,
+                expected=False,
+                actual=True,
+            )
+        )
     if sp.app_role_assignment_required != settings.assignment_required:
         findings.append(
             finding(
@@ -42,6 +53,23 @@ def evaluate(settings: Settings, state: TenantState) -> list[Finding]:
     findings += _app_permission_findings(state)
     findings += _assignment_findings(settings, state)
     return findings
+
+
+def recorded_service_principal_mismatch(recorded_object_id: str | None, state: TenantState) -> str | None:
+    """An error message when the stack's adopt block names another SP than the tenant's Enpass SP, else None.
+
+    The recorded id builds the assignments' import ids; another SP's id means the block was copied from
+    another tenant's stack file, or Enpass was deleted and consented again since it was written.
+    """
+    sp = state.service_principal
+    if recorded_object_id is None or sp is None or sp.object_id.lower() == recorded_object_id.lower():
+        return None
+    return (
+        f"{ADOPT}.{ADOPT_SERVICE_PRINCIPAL} records service principal {recorded_object_id}, but the tenant's Enpass "
+        f"service principal is {sp.object_id.lower()}: the adopt block belongs to another service principal (a stack "
+        "file copied from another tenant, or Enpass deleted and consented again); remove the block and run "
+        "`enpass-consent adopt` again"
+    )
 
 
 def _grant_findings(settings: Settings, state: TenantState) -> list[Finding]:

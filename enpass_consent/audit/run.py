@@ -16,7 +16,7 @@ from pathlib import Path
 from enpass_consent import clouds
 from enpass_consent.audit import DEFAULT_CONCURRENCY
 from enpass_consent.audit.collect import collect
-from enpass_consent.audit.evaluate import evaluate
+from enpass_consent.audit.evaluate import evaluate, recorded_service_principal_mismatch
 from enpass_consent.audit.result import AuditReport, TenantResult
 from enpass_consent.graph.errors import GraphClientError
 from enpass_consent.graph.factory import GraphFactory
@@ -77,4 +77,7 @@ def audit_stack(
     except Exception as exc:  # one tenant's surprise must not cost the others their report
         log.debug("audit of %s failed", stack, exc_info=True)
         return TenantResult.failed(stack, desired.tenant_id, scrub(f"unexpected {type(exc).__name__}: {exc}"))
+    mismatch = recorded_service_principal_mismatch(desired.adopt.service_principal_object_id, state)
+    if mismatch is not None:
+        return TenantResult.failed(stack, desired.tenant_id, mismatch)
     return TenantResult.evaluated(stack, desired.tenant_id, evaluate(desired, state))

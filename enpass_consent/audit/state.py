@@ -13,20 +13,58 @@ PRINCIPAL = "Principal"
 
 
 @dataclass(frozen=True)
+class Owner:
+    """An owner of the Enpass SP (a user or a service principal)."""
+
+    object_id: str
+    odata_type: str
+    display_name: str
+    """Empty when Graph returns limited information (the reader may not read that object type)."""
+
+    @classmethod
+    def from_graph(cls, body: Mapping[str, Any]) -> Owner:
+        return cls(
+            object_id=str(body["id"]).lower(),
+            odata_type=str(body.get("@odata.type") or ""),
+            display_name=str(body.get("displayName") or ""),
+        )
+
+
+@dataclass(frozen=True)
 class ServicePrincipal:
     object_id: str
     app_id: str
     account_enabled: bool
     app_role_assignment_required: bool
+    tags: tuple[str, ...] = ()
+    notes: str = ""
+    notification_email_addresses: tuple[str, ...] = ()
+    description: str = ""
+    login_url: str = ""
+    preferred_single_sign_on_mode: str = ""
+    alternative_names: tuple[str, ...] = ()
+    owners: tuple[Owner, ...] = ()
 
     @classmethod
-    def from_graph(cls, body: Mapping[str, Any]) -> ServicePrincipal:
+    def from_graph(cls, body: Mapping[str, Any], owners: Sequence[Mapping[str, Any]] = ()) -> ServicePrincipal:
         return cls(
             object_id=str(body["id"]),
             app_id=str(body.get("appId", "")),
             account_enabled=bool(body.get("accountEnabled", True)),
             app_role_assignment_required=bool(body.get("appRoleAssignmentRequired", False)),
+            tags=_strings(body.get("tags")),
+            notes=str(body.get("notes") or ""),
+            notification_email_addresses=_strings(body.get("notificationEmailAddresses")),
+            description=str(body.get("description") or ""),
+            login_url=str(body.get("loginUrl") or ""),
+            preferred_single_sign_on_mode=str(body.get("preferredSingleSignOnMode") or ""),
+            alternative_names=_strings(body.get("alternativeNames")),
+            owners=tuple(Owner.from_graph(owner) for owner in owners),
         )
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(item) for item in value) if isinstance(value, list) else ()
 
 
 @dataclass(frozen=True)

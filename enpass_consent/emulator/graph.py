@@ -371,6 +371,10 @@ class _Route:
             return self.collection(
                 f"servicePrincipals('{sp.id}')/appRoleAssignedTo", items, filterable=ASSIGNMENT_FILTERS
             )
+        if nav == "owners":
+            # serviceprincipal-list-owners: users and service principals, typed (directoryObject collection).
+            owners = [obj for obj in (self.tenant.directory_object(i) for i in sp.owner_ids) if obj is not None]
+            return self.collection("directoryObjects", owners, keep_type=True)
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{rest[0]}'.")
 
     def grants(self, head: str, rest: list[str]) -> GraphResponse:

@@ -69,6 +69,7 @@ __all__ = [
     "add_entra_id_p1",
     "add_foreign_grant",
     "add_group",
+    "add_owner",
     "add_scope",
     "add_user",
     "add_user_grant",
@@ -323,6 +324,11 @@ def assign(tenant: Tenant, principal: User | Group, app_role_id: str = DEFAULT_A
     )
     tenant.app_role_assignments.append(assignment)
     return assignment
+
+
+def add_owner(tenant: Tenant, principal: User | ServicePrincipal) -> None:
+    """Make a user or service principal an owner of the Enpass SP (as the portal's Owners blade does)."""
+    enpass_sp(tenant).owner_ids.append(principal.id)
 
 
 def set_assignment_required(tenant: Tenant, required: bool = True) -> None:

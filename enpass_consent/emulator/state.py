@@ -165,10 +165,19 @@ class ServicePrincipal:
     tags: list[str] = field(default_factory=list)
     notification_email_addresses: list[str] = field(default_factory=list)
     reply_urls: list[str] = field(default_factory=list)
+    notes: str | None = None
+    description: str | None = None
+    login_url: str | None = None
+    preferred_single_sign_on_mode: str | None = None
+    alternative_names: list[str] = field(default_factory=list)
+    owner_ids: list[str] = field(default_factory=list)
+    """Object ids of the users and service principals that own it (``/owners``)."""
     extra: Json = field(default_factory=dict)
 
     def to_graph(self) -> Json:
-        # Property set of serviceprincipal-get (v1.0) example 1. Lists are copied shallowly: rendered
+        # Property set of serviceprincipal-get (v1.0) example 1, plus the properties of the servicePrincipal
+        # resource that `pulumi up` writes (resources/serviceprincipal.md: description, loginUrl, notes,
+        # preferredSingleSignOnMode). Lists are copied shallowly: rendered
         # objects are serialized at once and never mutated, and this runs for every SP read.
         return {
             "@odata.type": "#microsoft.graph.servicePrincipal",
@@ -176,13 +185,14 @@ class ServicePrincipal:
             "deletedDateTime": None,
             "accountEnabled": self.account_enabled,
             "addIns": [],
-            "alternativeNames": [],
+            "alternativeNames": list(self.alternative_names),
             "appDisplayName": self.app_display_name if self.app_display_name is not None else self.display_name,
             "appDescription": None,
             "appId": self.app_id,
             "appOwnerOrganizationId": self.app_owner_organization_id,
             "appRoleAssignmentRequired": self.app_role_assignment_required,
             "appRoles": list(self.app_roles),
+            "description": self.description,
             "disabledByMicrosoftStatus": None,
             "displayName": self.display_name,
             "endpoints": [],
@@ -196,10 +206,13 @@ class ServicePrincipal:
                 "logoUrl": None,
             },
             "keyCredentials": [],
+            "loginUrl": self.login_url,
             "logoutUrl": None,
+            "notes": self.notes,
             "notificationEmailAddresses": list(self.notification_email_addresses),
             "oauth2PermissionScopes": list(self.oauth2_permission_scopes),
             "passwordCredentials": [],
+            "preferredSingleSignOnMode": self.preferred_single_sign_on_mode,
             "publisherName": None,
             "replyUrls": list(self.reply_urls),
             "resourceSpecificApplicationPermissions": [],

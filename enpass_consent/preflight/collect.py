@@ -46,6 +46,7 @@ _AUDIT_READS: dict[str, Requirement] = {
     audit_collect.APP_PERMISSIONS: permissions.READ_SERVICE_PRINCIPALS,
     audit_collect.ASSIGNED_TO: permissions.READ_SERVICE_PRINCIPALS,
     audit_collect.GRAPH_SP: permissions.READ_SERVICE_PRINCIPALS,
+    audit_collect.OWNERS: permissions.READ_SERVICE_PRINCIPALS,
 }
 
 

@@ -88,6 +88,16 @@ def test_adopt() -> None:
     assert parsed.adopt == settings.Adoption(SP_ID, "AVs6JuUDjkCF-_", {}, {"Enpass Users": "x_1"})
 
 
+def test_adopting_grants_needs_no_service_principal_id() -> None:
+    # A grant's import id is /oauth2PermissionGrants/{id}: nothing in it names the SP.
+    tenant_wide = settings.parse(cfg(adopt={"grantId": "g1"}))
+    assert tenant_wide.adopt == settings.Adoption(None, "g1", {}, {})
+    per_user = settings.parse(
+        cfg(tenantWideConsent=False, consentUsers=[USER_A], adopt={"userGrantIds": {USER_A.upper(): "g2"}})
+    )
+    assert per_user.adopt == settings.Adoption(None, None, {USER_A: "g2"}, {})
+
+
 BAD: list[tuple[str, dict[str, str], str]] = [
     (
         "tenant missing",
@@ -253,9 +263,11 @@ BAD: list[tuple[str, dict[str, str], str]] = [
         "enpass-consent:adopt.assignmentIds: not an entry of enpass-consent:groups or enpass-consent:users exactly as written, so nothing would import it (got 'enpass users')",
     ),
     (
-        "adopt grant without sp",
-        cfg(adopt={"grantId": "g1"}),
-        "enpass-consent:adopt.servicePrincipalObjectId: required when adopting grants or assignments (their import ids need the SP object id)",
+        "adopt assignments without sp",
+        cfg(users=[USER_A], adopt={"grantId": "g1", "assignmentIds": {USER_A: "a1"}}),
+        "enpass-consent:adopt.assignmentIds: needs enpass-consent:adopt.servicePrincipalObjectId: an assignment's "
+        "import id names the service principal (/servicePrincipals/{servicePrincipalObjectId}/appRoleAssignedTo/{id}) "
+        f'(got {{"{USER_A}": "a1"}})',
     ),
 ]
 

@@ -2,8 +2,9 @@
 
 The tenant has the Enpass SP, the tenant-wide grant and an assignment of a group given by name (what
 the portal's consent and "Users and groups" leave behind). After ``enpass-consent adopt --write`` the
-Pulumi program, run under mocks with that stack file's config, registers the SP, the grant and the
-assignment with ``import`` ids built from the discovered ids, and the file's comments are still there.
+Pulumi program, run under mocks with that stack file's config, registers the grant and the assignment
+with ``import`` ids built from the discovered ids and the SP without one (``use_existing`` adopts it),
+and the file's comments are still there.
 """
 
 from __future__ import annotations
@@ -50,10 +51,11 @@ def test_adopted_ids_become_import_ids(
     mocks = h.EntraMocks(signed_in_tenant=TENANT, groups={"Enpass Users": group.id})
     run = h.run_program(config, mocks=mocks)
     requests = run.monitor.requests
-    assert requests["enpass-sp"].importId == sp_id
+    assert requests["enpass-sp"].importId == ""  # never imported: use_existing adopts it
+    assert h.inputs(requests["enpass-sp"])["useExisting"] is True
     assert requests["enpass-grant"].importId == f"/oauth2PermissionGrants/{grant.id}"
     assert requests["enpass-assign-enpass-users"].importId == (
         f"/servicePrincipals/{sp_id}/appRoleAssignedTo/{assignment.id}"
     )
     assert h.inputs(requests["enpass-assign-enpass-users"])["principalObjectId"] == group.id
-    assert run.outputs["servicePrincipalObjectId"] == sp_id
+    assert f"servicePrincipalObjectId: {sp_id}" in text

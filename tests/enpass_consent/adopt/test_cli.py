@@ -11,6 +11,7 @@ import pytest
 from enpass_consent import settings, stackfile
 from enpass_consent.adopt import write
 from enpass_consent.emulator import Emulator, scenarios
+from enpass_consent.service_principal import MANAGED_NOTE
 from tests.enpass_consent.preflight.tenants import TENANT, run_cli, sign_in, write_stack
 
 pytestmark = pytest.mark.usefixtures("emulator_env")
@@ -178,6 +179,48 @@ def test_errors_exit_1_with_one_message_and_write_nothing(
     assert code == 1 and out == "" and path.read_bytes() == before
     assert err.count("nothing was written") == 1 and "Traceback" not in err
     assert message in err
+
+
+def test_lists_every_property_pulumi_up_would_change_on_the_existing_sp(
+    emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = clicked_through(emulator)
+    tenant = ids["tenant"]
+    sp = scenarios.enpass_sp(tenant)
+    sp.account_enabled = False  # an admin's kill switch
+    sp.tags.append("HideApp")
+    sp.notification_email_addresses.append("old@contoso.com")
+    owner = scenarios.add_user(tenant, "Ann")
+    scenarios.add_owner(tenant, owner)
+    stack(project, **{"enpass-consent:groups": ["Enpass Users"]})
+    code, out, _ = adopt(capsys, project)
+    assert code == 0
+    section = out.split("On the existing service principal, `pulumi up` sets (current -> future):\n", 1)[1]
+    section = section.split("\n\n", 1)[0]
+    assert section.splitlines() == [
+        "  - accountEnabled: false -> true",
+        "  - tags: WindowsAzureActiveDirectoryIntegratedApp, HideApp -> WindowsAzureActiveDirectoryIntegratedApp",
+        f'  - notes: (none) -> "{MANAGED_NOTE}"',
+        "  - notificationEmailAddresses: old@contoso.com -> (none)",
+        f"  - owners: {owner.id} (Ann) -> (none) (kept by the first `pulumi up`, which adopts the SP; removed by "
+        "the next one)",
+    ]
+
+
+def test_a_recorded_service_principal_of_another_tenant_is_an_error_naming_both(
+    emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = clicked_through(emulator)
+    copied = "cccccccc-0000-4000-8000-000000000001"
+    path = stack(
+        project,
+        **{"enpass-consent:groups": ["Enpass Users"], "enpass-consent:adopt": {"servicePrincipalObjectId": copied}},
+    )
+    before = path.read_bytes()
+    code, out, err = adopt(capsys, project, "--write")
+    assert code == 1 and out == "" and path.read_bytes() == before
+    assert f"records service principal {copied}, but the tenant's Enpass service principal is {ids['sp']}" in err
+    assert "enpass-consent:adopt.servicePrincipalObjectId" in err and "nothing was written" in err
 
 
 def test_missing_stack_file_and_usage(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enpass_consent import catalog, settings
 from enpass_consent.adopt.plan import plan_adoption
 from enpass_consent.audit.state import AppRoleAssignment, Grant, ServicePrincipal, TenantState
+from enpass_consent.service_principal import MANAGED_NOTE
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 SP = "5e000000-0000-4000-8000-0000000000e1"
@@ -69,3 +70,18 @@ def test_foreign_grants_and_app_roles_on_enpass_are_not_assignments() -> None:
     assert plan.adoption is not None
     assert plan.adoption.grant_id is None and dict(plan.adoption.assignment_ids) == {}
     assert {f.code for f in plan.left_alone} == {"FOREIGN_GRANT"}
+
+
+def test_the_service_principals_own_properties_are_listed_as_sp_changes_not_findings() -> None:
+    disabled = ServicePrincipal(SP, catalog.ENPASS_APP_ID, False, True, tags=("HideApp",))
+    grant = Grant("g1", "AllPrincipals", None, GRAPH, catalog.ENPASS_SCOPE_NAMES)
+    plan = plan_adoption(desired(), TenantState(disabled, GRAPH, (grant,)))
+    assert [(c.name, c.current, c.future) for c in plan.service_principal_changes] == [
+        ("accountEnabled", "false", "true"),
+        ("appRoleAssignmentRequired", "true", "false"),
+        ("tags", "HideApp", "WindowsAzureActiveDirectoryIntegratedApp"),
+        ("notes", "(none)", f'"{MANAGED_NOTE}"'),
+    ]
+    # SP_DISABLED and ASSIGNMENT_REQUIRED_MISMATCH are what `pulumi up` changes, never "left alone".
+    assert plan.changes == () and plan.left_alone == ()
+    assert plan.adopted[0].kind == "service principal" and "use_existing" in plan.adopted[0].detail

@@ -137,11 +137,11 @@ def test_written_block_reads_back_through_stackfile_and_settings(tmp_path: Path)
 
 
 def test_a_stale_adopt_block_does_not_stop_a_new_adoption(tmp_path: Path) -> None:
-    text = f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:adopt:\n    grantId: g\n"
+    text = f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:adopt:\n    assignmentIds:\n      gone: a\n"
     root = project(tmp_path, text)
     loaded = stack_edit.load(root, "contoso")
     with pytest.raises(settings.SettingsError):
-        settings.parse(loaded.config)  # the stale block alone is invalid (no SP id)...
+        settings.parse(loaded.config)  # the stale block alone is invalid (no such entry, no SP id)...
     assert stack_edit.settings_without_adopt(loaded).tenant_id == TENANT  # ...and ignored by adopt
 
 

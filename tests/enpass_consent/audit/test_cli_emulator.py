@@ -164,6 +164,39 @@ def test_sp_missing_disabled_and_grant_codes(
     ]
 
 
+def test_account_enabled_decides_whether_a_disabled_sp_is_drift(
+    emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    disabled = emulator.add_tenant(scenarios.in_sync_tenant(T_SYNC))
+    scenarios.disable_enpass(disabled)
+    enabled = emulator.add_tenant(scenarios.in_sync_tenant(T_DRIFT))
+    stack_file(project, "off-on-purpose", T_SYNC, accountEnabled=False)
+    stack_file(project, "off-but-on", T_DRIFT, accountEnabled=False)
+    code, document, _ = audit_json(["--all-stacks", "--project-dir", str(project)], capsys)
+    assert code == 2
+    assert codes(document, "off-on-purpose") == []
+    assert codes(document, "off-but-on") == [("SP_ENABLED", "high", scenarios.enpass_sp(enabled).id, False, True)]
+
+
+def test_a_recorded_service_principal_id_other_than_the_tenants_is_an_error(
+    emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tenant = emulator.add_tenant(scenarios.in_sync_tenant(T_SYNC))
+    recorded = "cccccccc-0000-4000-8000-000000000001"
+    stack_file(project, "copied", T_SYNC, adopt={"servicePrincipalObjectId": recorded, "grantId": "g"})
+    stack_file(project, "same", T_SYNC, adopt={"servicePrincipalObjectId": scenarios.enpass_sp(tenant).id.upper()})
+    code, document, _ = audit_json(["--all-stacks", "--project-dir", str(project)], capsys)
+    assert code == 1
+    (copied,) = [t for t in document["tenants"] if t["stack"] == "copied"]
+    assert copied["status"] == "error" and copied["findings"] == []
+    assert copied["error"].startswith(
+        f"enpass-consent:adopt.servicePrincipalObjectId records service principal {recorded}, but the tenant's "
+        f"Enpass service principal is {scenarios.enpass_sp(tenant).id}"
+    )
+    (same,) = [t for t in document["tenants"] if t["stack"] == "same"]
+    assert same["status"] == "in_sync"
+
+
 def test_several_stacks_with_one_failing(emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     emulator.add_tenant(scenarios.in_sync_tenant(T_SYNC))
     emulator.add_tenant(scenarios.in_sync_tenant(T_FAIL))

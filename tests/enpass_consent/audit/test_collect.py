@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from enpass_consent import settings
+from enpass_consent import catalog, settings
 from enpass_consent.audit import collect
+from enpass_consent.audit.state import Owner
 from enpass_consent.graph.client import BatchResult
 from enpass_consent.graph.errors import BadResponseError, NotFoundError, PermissionDeniedError
 
@@ -30,6 +31,7 @@ def answers(config: settings.Settings, **overrides: BatchResult) -> dict[str, Ba
         collect.APP_PERMISSIONS: {"value": []},
         collect.ASSIGNED_TO: {"value": []},
         collect.GRAPH_SP: {"id": "9a9a9a9a-0000-4000-8000-000000000001"},
+        collect.OWNERS: {"value": []},
     }
     results = {
         request.id: BatchResult(request.id, 200, {}, bodies.get(request.id)) for request in collect.requests_for(config)
@@ -74,3 +76,56 @@ def test_failed_reads_raise_typed_errors_naming_the_item() -> None:
         collect.state_from(answers(config, graphSp=BatchResult("graphSp", 404, {}, "not json")), config)
     with pytest.raises(BadResponseError, match="batch item assignedTo: expected a 'value' list"):
         collect.state_from(answers(config, assignedTo=BatchResult("assignedTo", 200, {}, {"value": 1})), config)
+
+
+def test_the_service_principals_properties_and_owners_are_read_in_the_same_batch() -> None:
+    config = parse([])
+    urls = {request.id: request.url for request in collect.requests_for(config)}
+    enpass = f"/servicePrincipals(appId='{catalog.ENPASS_APP_ID}')"
+    selected = urls[collect.SP].split("$select=", 1)[1].split(",")
+    # Every property `pulumi up` writes to an existing SP (enpass_consent.service_principal) is read.
+    assert set(selected) >= {
+        "accountEnabled",
+        "appRoleAssignmentRequired",
+        "tags",
+        "notes",
+        "notificationEmailAddresses",
+        "description",
+        "loginUrl",
+        "preferredSingleSignOnMode",
+        "alternativeNames",
+    }
+    assert urls[collect.OWNERS] == f"{enpass}/owners?$select=id,displayName"
+    assert not any("$expand" in url for url in urls.values())
+    owner = {"@odata.type": "#microsoft.graph.user", "id": "AB000000-0000-4000-8000-000000000001", "displayName": "Ann"}
+    sp_body = {
+        "id": SP_ID,
+        "appId": catalog.ENPASS_APP_ID,
+        "accountEnabled": False,
+        "appRoleAssignmentRequired": False,
+        "tags": ["HideApp", "Custom"],
+        "notes": None,
+        "notificationEmailAddresses": ["it@contoso.com"],
+        "description": "set by hand",
+        "loginUrl": None,
+        "preferredSingleSignOnMode": None,
+        "alternativeNames": [],
+    }
+    state = collect.state_from(
+        answers(
+            config,
+            sp=BatchResult("sp", 200, {}, sp_body),
+            owners=BatchResult("owners", 200, {}, {"value": [owner]}),
+        ),
+        config,
+    )
+    sp = state.service_principal
+    assert sp is not None
+    assert (sp.account_enabled, sp.tags, sp.notes, sp.notification_email_addresses, sp.description) == (
+        False,
+        ("HideApp", "Custom"),
+        "",
+        ("it@contoso.com",),
+        "set by hand",
+    )
+    assert sp.owners == (Owner("ab000000-0000-4000-8000-000000000001", "#microsoft.graph.user", "Ann"),)

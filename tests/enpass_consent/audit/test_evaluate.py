@@ -1,4 +1,4 @@
-"""The evaluator table: each finding code with the objectId/expected/actual of DESIGN §5."""
+"""The evaluator table: each finding code with the objectId/expected/actual of docs/findings.md."""
 
 from __future__ import annotations
 
@@ -78,10 +78,22 @@ CASES: list[tuple[str, settings.Settings, TenantState, list[tuple[Any, ...]]]] =
         [("SP_MISSING", "high", None, catalog.ENPASS_APP_ID, None)],
     ),
     (
-        "SP disabled",
+        "SP disabled while the stack enables it",
         stack(),
         tenant(service_principal=sp_with(account_enabled=False)),
         [("SP_DISABLED", "high", SP, None, None)],
+    ),
+    (
+        "SP disabled on purpose (accountEnabled false) is in sync",
+        stack(accountEnabled=False),
+        tenant(service_principal=sp_with(account_enabled=False)),
+        [],
+    ),
+    (
+        "SP enabled while the stack turns Enpass off",
+        stack(accountEnabled=False),
+        tenant(),
+        [("SP_ENABLED", "high", SP, False, True)],
     ),
     (
         "assignment required mismatch",

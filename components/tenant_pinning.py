@@ -1,0 +1,127 @@
+"""Will the azuread provider act in the stack's tenant? A guard that a real mistake can trip.
+
+The provider passes ``azuread:tenantId`` to every authorizer of go-azure-sdk and tries them in this
+order: client certificate, client secret, OIDC (a token, Azure DevOps, GitHub), managed identity,
+Azure CLI (terraform-provider-azuread v3.9.0 ``internal/provider/provider.go`` ``providerConfigure``;
+its vendored go-azure-sdk ``sdk/auth/auth.go`` ``NewAuthorizerFromCredentials``). The certificate,
+secret and OIDC authorizers get their tokens from that tenant, and the Azure CLI one runs
+``az account get-access-token --tenant <tenantId>`` (``sdk/auth/azure_cli_authorizer.go``), except:
+
+- **managed identity** (``azuread:useMsi`` / ``ARM_USE_MSI``): the authorizer is given no tenant, so the
+  token is for the identity's own tenant (the provider's own description of ``tenant_id``: "Works with all
+  authentication methods except Managed Identity");
+- **Azure CLI in Azure Cloud Shell** (``AZUREPS_HOST_ENVIRONMENT`` starting with ``cloud-shell/``) and
+  **Azure CLI signed in as a managed identity** (``az login --identity``): ``--tenant`` is left out, so the
+  token is for whichever tenant az is signed in to.
+
+``get_client_config().tenant_id`` reports the configured tenant in every case
+(``internal/clients/builder.go``, ``internal/services/serviceprincipals/client_config_data_source.go``),
+so comparing it with the stack can never fail. This guard instead refuses the first two cases, which it
+can tell from the same configuration the provider reads; the third cannot be seen without running az.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+# Provider setting (Pulumi config key) -> the environment variables the provider falls back to
+# (provider.go, each argument's DefaultFunc).
+CLIENT_ID = ("clientId", "ARM_CLIENT_ID")
+CLIENT_ID_FILE = ("clientIdFilePath", "ARM_CLIENT_ID_FILE_PATH")
+CLIENT_CERTIFICATE = ("clientCertificate", "ARM_CLIENT_CERTIFICATE")
+CLIENT_CERTIFICATE_PATH = ("clientCertificatePath", "ARM_CLIENT_CERTIFICATE_PATH")
+CLIENT_SECRET = ("clientSecret", "ARM_CLIENT_SECRET")
+CLIENT_SECRET_FILE = ("clientSecretFilePath", "ARM_CLIENT_SECRET_FILE_PATH")
+USE_OIDC = ("useOidc", "ARM_USE_OIDC")
+USE_AKS_WORKLOAD_IDENTITY = ("useAksWorkloadIdentity", "ARM_USE_AKS_WORKLOAD_IDENTITY")
+OIDC_TOKEN = ("oidcToken", "ARM_OIDC_TOKEN")
+OIDC_TOKEN_FILE = ("oidcTokenFilePath", "ARM_OIDC_TOKEN_FILE_PATH")
+OIDC_REQUEST_URL = ("oidcRequestUrl", "ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL", "SYSTEM_OIDCREQUESTURI")
+OIDC_REQUEST_TOKEN = (
+    "oidcRequestToken",
+    "ARM_OIDC_REQUEST_TOKEN",
+    "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+    "SYSTEM_ACCESSTOKEN",
+)
+USE_MSI = ("useMsi", "ARM_USE_MSI")
+USE_CLI = ("useCli", "ARM_USE_CLI")
+
+PROVIDER_KEYS = tuple(
+    setting[0]
+    for setting in (
+        CLIENT_ID,
+        CLIENT_ID_FILE,
+        CLIENT_CERTIFICATE,
+        CLIENT_CERTIFICATE_PATH,
+        CLIENT_SECRET,
+        CLIENT_SECRET_FILE,
+        USE_OIDC,
+        USE_AKS_WORKLOAD_IDENTITY,
+        OIDC_TOKEN,
+        OIDC_TOKEN_FILE,
+        OIDC_REQUEST_URL,
+        OIDC_REQUEST_TOKEN,
+        USE_MSI,
+        USE_CLI,
+    )
+)
+"""The ``azuread:`` settings the guard reads (the program passes their values in)."""
+
+CLOUD_SHELL = "AZUREPS_HOST_ENVIRONMENT"
+_CLOUD_SHELL_PREFIX = "cloud-shell/"
+# strconv.ParseBool, which the provider's boolean settings go through.
+_TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+
+
+def unpinned_reason(tenant_id: str, provider_config: Mapping[str, str], environ: Mapping[str, str]) -> str | None:
+    """Why the provider's token would not be for ``tenant_id``, or None when it will be (as far as can be told).
+
+    ``provider_config``: the stack's ``azuread:`` settings without the namespace (``useMsi`` -> ``"true"``).
+    """
+
+    def source(setting: tuple[str, ...]) -> tuple[str, str] | None:
+        """(where it is set, its value): the stack's setting wins over the environment, as in the provider."""
+        key, *variables = setting
+        if provider_config.get(key, "").strip():
+            return f"azuread:{key}", provider_config[key].strip()
+        for variable in variables:
+            if environ.get(variable, "").strip():
+                return variable, environ[variable].strip()
+        return None
+
+    def is_set(*settings: tuple[str, ...]) -> bool:
+        return any(source(setting) is not None for setting in settings)
+
+    def is_true(setting: tuple[str, ...]) -> bool:
+        found = source(setting)
+        return found is not None and found[1] in _TRUE
+
+    client_id = is_set(CLIENT_ID, CLIENT_ID_FILE)
+    oidc = (is_true(USE_OIDC) or is_true(USE_AKS_WORKLOAD_IDENTITY)) and (
+        is_set(OIDC_TOKEN, OIDC_TOKEN_FILE) or (is_set(OIDC_REQUEST_URL) and is_set(OIDC_REQUEST_TOKEN))
+    )
+    if client_id and (is_set(CLIENT_CERTIFICATE, CLIENT_CERTIFICATE_PATH, CLIENT_SECRET, CLIENT_SECRET_FILE) or oidc):
+        return None  # an app credential comes first, and it signs in to the configured tenant
+    fixes = (
+        "OIDC federation (ARM_USE_OIDC=true with ARM_CLIENT_ID; a user-assigned managed identity can be federated), "
+        "a client certificate or secret with ARM_CLIENT_ID"
+    )
+    msi = source(USE_MSI)
+    if msi is not None and msi[1] in _TRUE:
+        return (
+            f"{msi[0]}: the azuread provider's managed-identity token is for the identity's own tenant, whatever "
+            f"azuread:tenantId says (go-azure-sdk sdk/auth/auth.go gives the managed identity authorizer no tenant), "
+            f"so this stack cannot be pinned to tenant {tenant_id}; sign in with {fixes}, or the Azure CLI "
+            f"(az login --tenant {tenant_id})"
+        )
+    cli = source(USE_CLI)
+    cli_enabled = cli is None or cli[1] in _TRUE
+    cloud_shell = environ.get(CLOUD_SHELL, "")
+    if cli_enabled and cloud_shell.startswith(_CLOUD_SHELL_PREFIX):
+        return (
+            f"{CLOUD_SHELL}={cloud_shell}: in Azure Cloud Shell the azuread provider asks the Azure CLI for its token "
+            "without --tenant (go-azure-sdk sdk/auth/azure_cli_authorizer.go), so it would act in the tenant Cloud "
+            f"Shell is signed in to, not necessarily tenant {tenant_id}; run pulumi outside Cloud Shell after "
+            f"az login --tenant {tenant_id}, or sign in with {fixes}"
+        )
+    return None
