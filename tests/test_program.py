@@ -1,4 +1,4 @@
-"""The whole ``__main__.py`` under the mock runtime, with stack config (DESIGN §4)."""
+"""The whole ``__main__.py`` under the mock runtime, with stack config (README "Stack settings")."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.enpass_consent.test_settings import BAD
 from tests.support import pulumi_harness as h
 
 USER_A = "aaaaaaaa-0000-4000-8000-000000000001"
+USER_B = "aaaaaaaa-0000-4000-8000-000000000002"
 GROUP_ID = "bbbbbbbb-0000-4000-8000-000000000001"
 FIXTURES = Path(__file__).parent / "fixtures" / "stacks"
 CONTRACT_EXPORTS = {
@@ -59,7 +60,8 @@ def test_default_settings() -> None:
     assert "organizations" not in url and "common" not in url
     assert "+offline_access&" in url and "graph.microsoft.com%2FUser.Read+" in url
     assert "redirect_uri=https%3A%2F%2Fauth.enpass.io%2Fonedrive%2F" in url
-    assert tokens(run) == [h.GET_CLIENT_CONFIG, h.GET_SERVICE_PRINCIPAL]
+    # get_client_config would only echo azuread:tenantId back: the tenant guard reads the provider's settings.
+    assert tokens(run) == [h.GET_SERVICE_PRINCIPAL]
 
 
 def test_preview_mode_registers_the_same_and_leaves_unknowns_unknown() -> None:
@@ -87,44 +89,120 @@ def test_groups_by_id_and_by_name() -> None:
     assert by_name["principalObjectId"] == h.group_object_id("Team (EU)")
     group_calls = [c.args for c in run.mocks.calls if c.token == h.GET_GROUP]
     assert group_calls == [{"displayName": "Team (EU)", "securityEnabled": True}]
-    assert tokens(run).count(h.GET_CLIENT_CONFIG) == 1 and tokens(run).count(h.GET_SERVICE_PRINCIPAL) == 1
-    assert len(tokens(run)) == 3  # client config, Graph SP, one per group given by name
+    assert tokens(run) == [h.GET_SERVICE_PRINCIPAL, h.GET_GROUP]  # Graph's SP, one per group given by name
     assert run.outputs["assignedPrincipals"] == sorted([GROUP_ID, h.group_object_id("Team (EU)")])
     assert h.inputs(run.monitor.requests["enpass-sp"])["appRoleAssignmentRequired"] is True
 
 
-def test_per_user_consent() -> None:
-    run = h.run_program(h.default_config(tenantWideConsent=False, consentUsers=[USER_A]))
-    assert sorted(run.monitor.program_requests()) == ["enpass", f"enpass-grant-{USER_A}", "enpass-sp"]
+@pytest.mark.parametrize("preview", [False, True], ids=["up", "preview"])
+def test_per_user_consent(preview: bool) -> None:
+    scopes = ["Group.Read.All", "User.Read", "openid"]  # not the default list, not sorted
+    config = h.default_config(
+        tenantWideConsent=False, consentUsers=[USER_B, USER_A], scopes=scopes, adopt={"userGrantIds": {USER_B: "ug-b"}}
+    )
+    run = h.run_program(config, preview=preview)
+    requests = run.monitor.requests
+    assert sorted(run.monitor.program_requests()) == [
+        "enpass",
+        f"enpass-grant-{USER_A}",
+        f"enpass-grant-{USER_B}",
+        "enpass-sp",
+    ]
+    for user_id, import_id in ((USER_A, ""), (USER_B, "/oauth2PermissionGrants/ug-b")):
+        grant = requests[f"enpass-grant-{user_id}"]
+        assert grant.importId == import_id and grant.protect is True
+        assert h.inputs(grant) == {
+            "claimValues": ["Group.Read.All", "User.Read", "openid"],
+            "resourceServicePrincipalObjectId": h.GRAPH_SP_OBJECT_ID,
+            "servicePrincipalObjectId": h.UNKNOWN if preview else h.ENPASS_SP_OBJECT_ID,
+            "userObjectId": user_id,
+        }
+    assert requests["enpass-sp"].importId == ""
+    # Exports that resolve in a preview are the same as in up (proof that these assertions ran).
+    known = CONTRACT_EXPORTS - ({"servicePrincipalObjectId"} if preview else set())
+    assert set(run.outputs) == known
     assert run.outputs["tenantWideGrantId"] is None
-    assert h.inputs(run.monitor.requests[f"enpass-grant-{USER_A}"])["userObjectId"] == USER_A
+    assert run.outputs["grantedScopes"] == ["Group.Read.All", "User.Read", "openid"]
+    if not preview:
+        assert run.outputs["servicePrincipalObjectId"] == h.ENPASS_SP_OBJECT_ID
 
 
-def test_adopt_ids_are_imported() -> None:
+def test_adopt_ids_are_imported_and_the_sp_is_adopted_by_use_existing() -> None:
+    adopted_sp = "cccccccc-0000-4000-8000-000000000001"
     run = h.run_program(
         h.default_config(
             users=[USER_A],
-            adopt={
-                "servicePrincipalObjectId": "cccccccc-0000-4000-8000-000000000001",
-                "grantId": "g-1",
-                "assignmentIds": {USER_A: "a-1"},
-            },
-        )
+            adopt={"servicePrincipalObjectId": adopted_sp, "grantId": "g-1", "assignmentIds": {USER_A: "a-1"}},
+        ),
+        mocks=h.EntraMocks(existing_service_principal=adopted_sp),
     )
     requests = run.monitor.requests
-    assert requests["enpass-sp"].importId == "cccccccc-0000-4000-8000-000000000001"
+    assert requests["enpass-sp"].importId == ""
     assert requests["enpass-grant"].importId == "/oauth2PermissionGrants/g-1"
-    assert requests[f"enpass-assign-{USER_A}"].importId == (
-        "/servicePrincipals/cccccccc-0000-4000-8000-000000000001/appRoleAssignedTo/a-1"
+    assert requests[f"enpass-assign-{USER_A}"].importId == f"/servicePrincipals/{adopted_sp}/appRoleAssignedTo/a-1"
+    assert run.outputs["servicePrincipalObjectId"] == adopted_sp
+
+
+def test_grant_only_adoption_needs_no_service_principal_id() -> None:
+    run = h.run_program(h.default_config(adopt={"grantId": "g-1"}))
+    assert run.monitor.requests["enpass-grant"].importId == "/oauth2PermissionGrants/g-1"
+    assert run.monitor.requests["enpass-sp"].importId == ""
+
+
+def test_assignment_ids_without_the_sp_id_fail_before_any_resource() -> None:
+    mocks = h.EntraMocks()
+    with pytest.raises(pulumi.RunError) as caught:
+        h.run_program(h.default_config(users=[USER_A], adopt={"assignmentIds": {USER_A: "a-1"}}), mocks=mocks)
+    assert str(caught.value).startswith(
+        "enpass-consent:adopt.assignmentIds: needs enpass-consent:adopt.servicePrincipalObjectId"
     )
-    assert run.outputs["servicePrincipalObjectId"] == "cccccccc-0000-4000-8000-000000000001"
-
-
-def test_wrong_tenant_fails_before_any_resource() -> None:
-    mocks = h.EntraMocks(signed_in_tenant="99999999-0000-0000-0000-000000000000")
-    with pytest.raises(pulumi.RunError, match="signed in to tenant '99999999-0000-0000-0000-000000000000'"):
-        h.run_program(h.default_config(), mocks=mocks)
+    assert mocks.calls == []
     assert_no_resources(mocks)
+
+
+@pytest.mark.parametrize(
+    ("environ", "config", "message"),
+    [
+        (
+            {"ARM_USE_MSI": "true"},
+            {},
+            "ARM_USE_MSI: the azuread provider's managed-identity token is for the identity's own tenant",
+        ),
+        (
+            {},
+            {"azuread:useMsi": "true", "azuread:clientId": "c1e17000-0000-4000-8000-00000000c11e"},
+            "azuread:useMsi: the azuread provider's managed-identity token is for the identity's own tenant",
+        ),
+        (
+            {"AZUREPS_HOST_ENVIRONMENT": "cloud-shell/1.0"},
+            {},
+            "AZUREPS_HOST_ENVIRONMENT=cloud-shell/1.0: in Azure Cloud Shell the azuread provider asks the Azure CLI",
+        ),
+    ],
+    ids=["msi from the environment", "msi from the stack", "azure cli in cloud shell"],
+)
+def test_a_token_for_another_tenant_fails_before_any_lookup_or_resource(
+    environ: dict[str, str], config: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    mocks = h.EntraMocks()
+    with pytest.raises(pulumi.RunError) as caught:
+        h.run_program({**h.default_config(), **config}, mocks=mocks)
+    assert str(caught.value).startswith(message)
+    assert h.TENANT_ID in str(caught.value)
+    assert mocks.calls == []
+    assert_no_resources(mocks)
+
+
+def test_cloud_shell_with_an_app_credential_is_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    # OIDC comes before the Azure CLI in the provider's order, and signs in to azuread:tenantId.
+    monkeypatch.setenv("AZUREPS_HOST_ENVIRONMENT", "cloud-shell/1.0")
+    monkeypatch.setenv("ARM_USE_OIDC", "true")
+    monkeypatch.setenv("ARM_CLIENT_ID", "c1e17000-0000-4000-8000-00000000c11e")
+    monkeypatch.setenv("ARM_OIDC_TOKEN", "fake-assertion")
+    run = h.run_program(h.default_config())
+    assert "enpass-sp" in run.monitor.requests
 
 
 def test_scope_missing_from_the_tenants_graph_sp_fails(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,10 +9,14 @@ from rules.common import same_property
 
 NAME = "enpass-no-drift-suppression"
 ASSIGNMENT_REQUIRED = "appRoleAssignmentRequired"
+# Whether anyone can sign in to Enpass at all: ignoring it would hide a disabled (or re-enabled) Enpass.
+ACCOUNT_ENABLED = "accountEnabled"
+GUARDED_SP_PROPERTIES = (ASSIGNMENT_REQUIRED, ACCOUNT_ENABLED)
 
 
 def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
-    """Report ``ignore_changes`` on grants and assignments (any entry) and on the SP's ``appRoleAssignmentRequired``.
+    """Report ``ignore_changes`` on grants and assignments (any entry) and on the SP's ``appRoleAssignmentRequired``
+    and ``accountEnabled``.
 
     Entries are matched in both spellings (``appRoleAssignmentRequired`` and
     ``app_role_assignment_required``), as nested paths (``claimValues[0]``) and as ``*``.
@@ -24,14 +28,18 @@ def validate(args: ResourceValidationArgs, report_violation: ReportViolation) ->
         if entries:
             report_violation(f"ignore_changes hides drift of consent: {', '.join(entries)}", None)
     elif args.resource_type == SERVICE_PRINCIPAL_TYPE:
-        hidden = [entry for entry in entries if same_property(entry, ASSIGNMENT_REQUIRED)]
+        hidden = [entry for entry in entries if any(same_property(entry, p) for p in GUARDED_SP_PROPERTIES)]
         if hidden:
-            report_violation(f"ignore_changes hides drift of {ASSIGNMENT_REQUIRED}: {', '.join(hidden)}", None)
+            properties = [p for p in GUARDED_SP_PROPERTIES if any(same_property(entry, p) for entry in hidden)]
+            report_violation(f"ignore_changes hides drift of {', '.join(properties)}: {', '.join(hidden)}", None)
 
 
 POLICY = ResourceValidationPolicy(
     name=NAME,
-    description="Consent must not hide drift: no ignore_changes on grants, assignments or appRoleAssignmentRequired.",
+    description=(
+        "Consent must not hide drift: no ignore_changes on grants, assignments, appRoleAssignmentRequired or "
+        "accountEnabled."
+    ),
     validate=validate,
     enforcement_level=EnforcementLevel.MANDATORY,
     severity=Severity.MEDIUM,

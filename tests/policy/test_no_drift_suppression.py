@@ -49,7 +49,25 @@ def test_known_good_resources_pass(resource_type: str) -> None:
             'ignore_changes hides drift of appRoleAssignmentRequired: ["appRoleAssignmentRequired"]',
             id="sp-bracket-path",
         ),
-        pytest.param(SP_TYPE, ["*"], "ignore_changes hides drift of appRoleAssignmentRequired: *", id="sp-wildcard"),
+        pytest.param(
+            SP_TYPE,
+            ["*"],
+            "ignore_changes hides drift of appRoleAssignmentRequired, accountEnabled: *",
+            id="sp-wildcard",
+        ),
+        pytest.param(
+            SP_TYPE,
+            ["notes", "account_enabled"],
+            "ignore_changes hides drift of accountEnabled: account_enabled",
+            id="sp-account-enabled",
+        ),
+        pytest.param(
+            SP_TYPE,
+            ["accountEnabled", "appRoleAssignmentRequired"],
+            "ignore_changes hides drift of appRoleAssignmentRequired, accountEnabled: accountEnabled, "
+            "appRoleAssignmentRequired",
+            id="sp-both",
+        ),
     ],
 )
 def test_ignore_changes_on_consent_is_a_violation(resource_type: str, ignore_changes: list[str], expected: str) -> None:
@@ -63,6 +81,8 @@ def test_ignore_changes_on_consent_is_a_violation(resource_type: str, ignore_cha
         pytest.param(["notes"], id="notes"),
         pytest.param(["notificationEmailAddresses"], id="notification-emails"),
         pytest.param(["appRoleAssignmentRequiredX"], id="lookalike-name"),
+        pytest.param(["accountEnabledAt"], id="lookalike-account-enabled"),
+        pytest.param(["featureTags"], id="feature-tags"),
     ],
 )
 def test_ignore_changes_on_other_sp_properties_is_allowed(ignore_changes: list[str]) -> None:

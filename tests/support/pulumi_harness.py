@@ -34,7 +34,6 @@ ENPASS_SP_OBJECT_ID = "6f1d2a3b-0000-4000-8000-00000000e001"
 SP_TYPE = "azuread:index/servicePrincipal:ServicePrincipal"
 GRANT_TYPE = "azuread:index/servicePrincipalDelegatedPermissionGrant:ServicePrincipalDelegatedPermissionGrant"
 ASSIGNMENT_TYPE = "azuread:index/appRoleAssignment:AppRoleAssignment"
-GET_CLIENT_CONFIG = "azuread:index/getClientConfig:getClientConfig"
 GET_SERVICE_PRINCIPAL = "azuread:index/getServicePrincipal:getServicePrincipal"
 GET_GROUP = "azuread:index/getGroup:getGroup"
 
@@ -55,18 +54,24 @@ class EntraMocks(pulumi.runtime.Mocks):
     """A tenant as the azuread provider would see it; records every invoke."""
 
     def __init__(
-        self, signed_in_tenant: str = TENANT_ID, groups: Mapping[str, str] | None = None, preview: bool = False
+        self,
+        groups: Mapping[str, str] | None = None,
+        preview: bool = False,
+        existing_service_principal: str | None = None,
     ) -> None:
-        self.signed_in_tenant = signed_in_tenant
         self.preview = preview
         self.groups = dict(groups) if groups is not None else None
+        self.existing_service_principal = existing_service_principal
+        """Object id of an Enpass SP already in the tenant, which ``use_existing`` adopts on create."""
         self.calls: list[pulumi.runtime.MockCallArgs] = []
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         outputs = dict(args.inputs)
         if args.typ == SP_TYPE and (args.resource_id or not self.preview):
-            # As in a real preview, a service principal about to be created has no object id yet.
-            outputs["objectId"] = args.resource_id or ENPASS_SP_OBJECT_ID
+            # As in a real preview, a service principal about to be created (or adopted through use_existing:
+            # the provider's create) has no object id yet. On create, use_existing takes the existing SP's.
+            adopted = self.existing_service_principal if args.inputs.get("useExisting") else None
+            outputs["objectId"] = args.resource_id or adopted or ENPASS_SP_OBJECT_ID
         if args.resource_id:
             # An import id names the object: the last path segment is its Graph id.
             return args.resource_id.rsplit("/", 1)[-1], outputs
@@ -75,8 +80,6 @@ class EntraMocks(pulumi.runtime.Mocks):
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
         self.calls.append(args)
-        if args.token == GET_CLIENT_CONFIG:
-            return {"tenantId": self.signed_in_tenant, "clientId": "c1", "objectId": "o1"}
         if args.token == GET_SERVICE_PRINCIPAL:
             assert args.args.get("clientId") == catalog.MICROSOFT_GRAPH_APP_ID, args.args
             return {
@@ -101,11 +104,19 @@ class RecordingMonitor(MockMonitor):
         super().__init__(mocks)
         self.requests: dict[str, Any] = {}
         self.order: list[str] = []
+        self.registered_outputs: dict[str, Any] = {}
+        """``register_outputs`` of each component, by URN (unknowns are ``UNKNOWN``)."""
 
     def RegisterResource(self, request: Any) -> Any:
         self.requests[request.name] = request
         self.order.append(request.name)
         return super().RegisterResource(request)
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        from google.protobuf import json_format
+
+        self.registered_outputs[request.urn] = json_format.MessageToDict(request.outputs)
+        return super().RegisterResourceOutputs(request)
 
     def program_requests(self) -> dict[str, Any]:
         """Requests of the program's own resources (the root Stack excluded)."""
@@ -113,6 +124,10 @@ class RecordingMonitor(MockMonitor):
 
     def of_type(self, type_token: str) -> dict[str, Any]:
         return {n: r for n, r in self.requests.items() if r.type == type_token}
+
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""How the SDK sends a value not known until apply (pulumi.runtime.rpc.UNKNOWN)."""
 
 
 def inputs(request: Any) -> dict[str, Any]:

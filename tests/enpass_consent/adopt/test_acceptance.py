@@ -48,7 +48,7 @@ def test_adopted_ids_become_import_ids(
     text = path.read_text()
     assert text.startswith(STACK_FILE)  # every comment and line kept; the block is appended
     config = stackfile.read(tmp_path, "contoso").config
-    mocks = h.EntraMocks(signed_in_tenant=TENANT, groups={"Enpass Users": group.id})
+    mocks = h.EntraMocks(groups={"Enpass Users": group.id}, existing_service_principal=sp_id)
     run = h.run_program(config, mocks=mocks)
     requests = run.monitor.requests
     assert requests["enpass-sp"].importId == ""  # never imported: use_existing adopts it
@@ -59,3 +59,4 @@ def test_adopted_ids_become_import_ids(
     )
     assert h.inputs(requests["enpass-assign-enpass-users"])["principalObjectId"] == group.id
     assert f"servicePrincipalObjectId: {sp_id}" in text
+    assert run.outputs["servicePrincipalObjectId"] == sp_id  # what use_existing found

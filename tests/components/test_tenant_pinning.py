@@ -1,0 +1,71 @@
+"""Which provider configurations request a token for another tenant than the stack's."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.tenant_pinning import unpinned_reason
+
+TENANT = "11111111-2222-3333-4444-555555555555"
+CLIENT = "c1e17000-0000-4000-8000-00000000c11e"
+CLOUD_SHELL = {"AZUREPS_HOST_ENVIRONMENT": "cloud-shell/1.0"}
+MSI = "the azuread provider's managed-identity token is for the identity's own tenant"
+SHELL = "in Azure Cloud Shell the azuread provider asks the Azure CLI for its token without --tenant"
+
+# (id, stack's azuread: settings, environment, None when pinned / (where, what) when not)
+CASES: list[tuple[str, dict[str, str], dict[str, str], tuple[str, str] | None]] = [
+    ("nothing set: Azure CLI with --tenant", {}, {}, None),
+    ("client secret", {}, {"ARM_CLIENT_ID": CLIENT, "ARM_CLIENT_SECRET": "fake"}, None),
+    ("certificate path in the stack", {"clientId": CLIENT, "clientCertificatePath": "/x.pfx"}, {}, None),
+    (
+        "GitHub OIDC",
+        {},
+        {
+            "ARM_USE_OIDC": "true",
+            "ARM_CLIENT_ID": CLIENT,
+            "ACTIONS_ID_TOKEN_REQUEST_URL": "https://t",
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "fake",
+        },
+        None,
+    ),
+    ("msi", {}, {"ARM_USE_MSI": "true"}, ("ARM_USE_MSI", MSI)),
+    ("msi as 1 (strconv.ParseBool)", {}, {"ARM_USE_MSI": "1"}, ("ARM_USE_MSI", MSI)),
+    ("msi not a boolean", {}, {"ARM_USE_MSI": "yes"}, None),
+    ("user-assigned msi in the stack", {"useMsi": "true", "clientId": CLIENT}, {}, ("azuread:useMsi", MSI)),
+    ("the stack's useMsi wins over the environment", {"useMsi": "false"}, {"ARM_USE_MSI": "true"}, None),
+    (
+        "msi after an app credential is never used",
+        {},
+        {"ARM_USE_MSI": "true", "ARM_CLIENT_ID": CLIENT, "ARM_CLIENT_SECRET": "fake"},
+        None,
+    ),
+    (
+        "OIDC switched on without a token falls through to msi",
+        {},
+        {"ARM_USE_OIDC": "true", "ARM_CLIENT_ID": CLIENT, "ARM_USE_MSI": "true"},
+        ("ARM_USE_MSI", MSI),
+    ),
+    (
+        "a secret without a client id falls through to msi",
+        {},
+        {"ARM_CLIENT_SECRET": "x", "ARM_USE_MSI": "true"},
+        ("ARM_USE_MSI", MSI),
+    ),
+    ("azure cli in cloud shell", {}, CLOUD_SHELL, ("AZUREPS_HOST_ENVIRONMENT=cloud-shell/1.0", SHELL)),
+    ("cloud shell with the Azure CLI switched off", {"useCli": "false"}, CLOUD_SHELL, None),
+    ("cloud shell with a client secret", {}, {**CLOUD_SHELL, "ARM_CLIENT_ID": CLIENT, "ARM_CLIENT_SECRET": "x"}, None),
+    ("another host environment", {}, {"AZUREPS_HOST_ENVIRONMENT": "vscode/1.0"}, None),
+]
+
+
+@pytest.mark.parametrize(("config", "environ", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_unpinned_reason(config: dict[str, str], environ: dict[str, str], expected: tuple[str, str] | None) -> None:
+    reason = unpinned_reason(TENANT, config, environ)
+    if expected is None:
+        assert reason is None
+        return
+    assert reason is not None
+    where, what = expected
+    assert reason.startswith(f"{where}: {what}")
+    assert TENANT in reason  # the message names the stack's tenant and how to sign in to it
+    assert f"az login --tenant {TENANT}" in reason
