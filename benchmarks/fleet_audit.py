@@ -7,7 +7,7 @@ added to every HTTP request, and three clients audit them:
   evaluation), exactly what ``enpass-consent audit --concurrency C`` runs;
 - ``control``: plain ``requests`` making the same 3 round trips per tenant (discovery GET, token POST,
   one ``$batch`` POST carrying ``requests_for(settings)``), same pool size, same thread pool size;
-- ``naive`` (optional): sequential, one request per endpoint, no ``$batch`` (7 round trips per tenant).
+- ``naive`` (optional): sequential, one request per endpoint, no ``$batch`` (8 round trips per tenant).
 
 The lower bound of a batched audit is ``N * 3 * L / C``. Run from the repository root::
 
@@ -57,7 +57,7 @@ from enpass_consent.graph.factory import GraphFactory
 SEED = 20261127
 ROUND_TRIPS = 3
 """R: discovery, token, one $batch."""
-NAIVE_ENDPOINTS = ("sp", "grants", "appPermissions", "assignedTo", "graphSp")
+NAIVE_ENDPOINTS = ("sp", "grants", "appPermissions", "assignedTo", "owners", "graphSp")
 NAIVE_ROUND_TRIPS = 2 + len(NAIVE_ENDPOINTS)
 GRID_N = (50, 200, 1000)
 GRID_LATENCY_MS = (20, 100)

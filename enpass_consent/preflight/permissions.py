@@ -40,14 +40,20 @@ class Requirement:
 
 # --- what `pulumi up` writes (the writer identity) --------------------------------------------------
 
-CREATE_SERVICE_PRINCIPAL = Requirement(
-    "create the Enpass service principal",
-    ("Application.ReadWrite.OwnedBy", "Application.ReadWrite.All", "Directory.ReadWrite.All"),
-    _API + "serviceprincipal-post-serviceprincipals",
-)
-# An SP created by an earlier click-through is not owned by the deploying app, so OwnedBy cannot update it.
-UPDATE_EXISTING_SERVICE_PRINCIPAL = Requirement(
-    "adopt and update the existing Enpass service principal (not owned by this app)",
+# Application.ReadWrite.OwnedBy is deliberately not accepted, although Microsoft lists it as least privileged
+# for creating and updating service principals: it covers only apps the caller owns ("It cannot update any
+# apps that it is not an owner of", https://learn.microsoft.com/graph/permissions-reference#applicationreadwriteownedby),
+# and Enpass's app registration lives in Enpass's tenant, so no identity in a customer tenant can own it.
+# Creating its SP with OwnedBy is refused with 403 "When using this permission, the backing application of
+# the service principal being created must in the local tenant", which the azuread provider retries as
+# replication lag until its 10-minute create timeout; and after creating an SP the provider removes the
+# caller from its owners (removeCallerOwner), so every later update needs .All anyway
+# (terraform-provider-azuread v3.9.0 internal/services/serviceprincipals/service_principal_resource.go,
+# servicePrincipalResourceCreate).
+OWNED_BY = "Application.ReadWrite.OwnedBy"
+WRITE_SERVICE_PRINCIPAL = Requirement(
+    "create, or adopt and update, the Enpass service principal (Enpass's app is registered in Enpass's tenant, "
+    f"so no identity here owns it and {OWNED_BY} cannot manage it)",
     ("Application.ReadWrite.All", "Directory.ReadWrite.All"),
     _API + "serviceprincipal-update",
 )
@@ -103,15 +109,13 @@ READ_ROLE_ASSIGNMENTS = Requirement(
 )
 
 
-def writer_requirements(*, service_principal_exists: bool, assigns: bool) -> tuple[Requirement, ...]:
-    """What ``pulumi up`` needs for a stack: SP (create, or adopt one it does not own), grants, assignments."""
-    needs = [
-        UPDATE_EXISTING_SERVICE_PRINCIPAL if service_principal_exists else CREATE_SERVICE_PRINCIPAL,
-        WRITE_GRANTS,
-        READ_SERVICE_PRINCIPALS,
-    ]
+def writer_requirements(*, assigns: bool, groups_by_name: bool = False) -> tuple[Requirement, ...]:
+    """What ``pulumi up`` needs for a stack: the SP, the grants, assignments, group names (``get_group``)."""
+    needs = [WRITE_SERVICE_PRINCIPAL, WRITE_GRANTS, READ_SERVICE_PRINCIPALS]
     if assigns:
         needs.append(WRITE_ASSIGNMENTS)
+    if groups_by_name:
+        needs.append(READ_GROUPS)
     return tuple(needs)
 
 
@@ -121,11 +125,12 @@ def missing(requirements: Iterable[Requirement], held: Iterable[str]) -> list[Re
 
 
 # The least-privileged sets docs/permissions.md recommends (a test compares them with the page).
+# Application.ReadWrite.All also satisfies READ_SERVICE_PRINCIPALS; READ_GROUPS only for groups given by name.
 WRITER_PERMISSIONS: tuple[str, ...] = (
-    CREATE_SERVICE_PRINCIPAL.least_privileged,
+    WRITE_SERVICE_PRINCIPAL.least_privileged,
     WRITE_GRANTS.least_privileged,
     WRITE_ASSIGNMENTS.least_privileged,
-    READ_SERVICE_PRINCIPALS.least_privileged,
+    READ_GROUPS.least_privileged,
 )
 AUDITOR_PERMISSIONS: tuple[str, ...] = (
     READ_SERVICE_PRINCIPALS.least_privileged,

@@ -13,6 +13,7 @@ from enpass_consent.preflight.checks.directory import (
 )
 from enpass_consent.preflight.checks.identity import check_identity
 from enpass_consent.preflight.checks.licences import check_licences
+from enpass_consent.preflight.checks.service_principal import check_service_principal
 from enpass_consent.preflight.result import Check
 from enpass_consent.preflight.state import PreflightState
 from enpass_consent.settings import Settings
@@ -25,6 +26,7 @@ CHECKS: tuple[Callable[[Settings, PreflightState], Check], ...] = (
     check_entra_id_p1,
     check_licences,
     check_user_consent,
+    check_service_principal,
 )
 
 

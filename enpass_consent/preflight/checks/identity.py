@@ -7,10 +7,9 @@ signed-in users need a directory role that may grant tenant-wide consent to dele
 from __future__ import annotations
 
 from enpass_consent import catalog
-from enpass_consent.audit.state import TenantState
 from enpass_consent.preflight import collect
 from enpass_consent.preflight.checks.common import PERMISSIONS_DOC, permission_failure
-from enpass_consent.preflight.permissions import missing, writer_requirements
+from enpass_consent.preflight.permissions import OWNED_BY, WRITE_SERVICE_PRINCIPAL, missing, writer_requirements
 from enpass_consent.preflight.result import Check, CheckStatus
 from enpass_consent.preflight.state import Denied, Found, PreflightState
 from enpass_consent.settings import Settings
@@ -28,9 +27,8 @@ def check_identity(settings: Settings, state: PreflightState) -> Check:
 
 def _app_only(settings: Settings, state: PreflightState) -> Check:
     identity = state.identity
-    # Unknown (the read was refused) counts as "not there yet": the user-consent check reports the 403.
-    sp_exists = isinstance(state.enpass, TenantState) and state.enpass.service_principal is not None
-    needs = writer_requirements(service_principal_exists=sp_exists, assigns=bool(settings.assignees))
+    groups_by_name = any(group.display_name is not None for group in settings.groups)
+    needs = writer_requirements(assigns=bool(settings.assignees), groups_by_name=groups_by_name)
     lacking = missing(needs, identity.application_permissions)
     held = ", ".join(sorted(identity.application_permissions)) or "no application permissions"
     who = f"App-only identity {identity.client_id}"
@@ -41,10 +39,17 @@ def _app_only(settings: Settings, state: PreflightState) -> Check:
             f"{who} holds the Microsoft Graph application permissions `pulumi up` needs ({held}).",
         )
     needed = "; ".join(f"to {requirement.purpose}: {requirement.describe()}" for requirement in lacking)
+    owned_by = (
+        f" {OWNED_BY} is not enough: it manages only apps the identity owns, and Enpass's app is registered in "
+        "Enpass's tenant, so `pulumi up` would wait 10 minutes for a 403 to clear and then fail."
+        if WRITE_SERVICE_PRINCIPAL in lacking
+        and OWNED_BY.lower() in {p.lower() for p in identity.application_permissions}
+        else ""
+    )
     return Check(
         CHECK_ID,
         CheckStatus.FAIL,
-        f"{who} lacks what `pulumi up` needs: {needed}. It holds: {held}.",
+        f"{who} lacks what `pulumi up` needs: {needed}. It holds: {held}.{owned_by}",
         "Grant "
         + ", ".join(requirement.least_privileged for requirement in lacking)
         + " (Microsoft Graph application permissions, with admin consent) to the app that runs `pulumi up`, "

@@ -14,6 +14,7 @@ from enpass_consent.emulator import TEST_CLIENT_ID, TEST_CLIENT_SECRET, Tenant, 
 from enpass_consent.emulator.state import DEFAULT_CLIENT_ROLES, ClientApp
 from enpass_consent.graph.credentials import CLIENT_ID, CLIENT_SECRET
 from enpass_consent.preflight import permissions
+from enpass_consent.service_principal import MANAGED_NOTE
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 OTHER_TENANT = "22222222-2222-3333-4444-555555555555"
@@ -50,8 +51,10 @@ def set_roles(tenant: Tenant, roles: list[str]) -> None:
 
 
 def ready_tenant(tenant_id: str = TENANT, *, group_name: str = "Enpass Users") -> Tenant:
-    """Everything in place: SP + full tenant-wide grant, a licensed security group assigned, P1, a writer identity."""
+    """Everything in place: SP (as `pulumi up` left it) + full tenant-wide grant, a licensed security group
+    assigned, P1, a writer identity."""
     tenant = scenarios.in_sync_tenant(tenant_id, assignment_required=True)
+    scenarios.enpass_sp(tenant).notes = MANAGED_NOTE
     set_roles(tenant, WRITER_AND_READER_ROLES)
     tenant.subscribed_skus.append(dict(P1_SKU))
     alice = scenarios.add_user(tenant, "Alice")

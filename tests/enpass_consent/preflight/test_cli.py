@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 
 from enpass_consent import catalog
-from enpass_consent.emulator import Emulator, Kind, scenarios
+from enpass_consent.emulator import TEST_CLIENT_ID, Emulator, Kind, scenarios
 from enpass_consent.emulator.state import DEFAULT_CLIENT_ROLES
 from enpass_consent.preflight import permissions
+from enpass_consent.service_principal import MANAGED_NOTE
 from tests.enpass_consent.preflight.tenants import (
     OTHER_TENANT,
     TENANT,
+    WRITER_AND_READER_ROLES,
     checks_of,
     preflight_json,
     ready_tenant,
@@ -60,6 +62,7 @@ def test_everything_ready_passes_in_one_batch(
         "entra-id-p1",
         "licences",
         "user-consent",
+        "service-principal",
     ]
     assert {check["status"] for check in checks.values()} == {"pass"}
     assert all(check["fix"] == "" for check in checks.values())
@@ -91,7 +94,6 @@ def test_read_only_identity_fails_naming_each_missing_writer_permission(
     identity = checks_of(document)["identity"]
     assert code == 2 and document["tenants"][0]["status"] == "fail"
     assert identity["status"] == "fail"
-    # The SP exists (clicked through), so creating it is not enough: adopting needs Application.ReadWrite.All.
     assert "Application.ReadWrite.All (or Directory.ReadWrite.All)" in identity["message"]
     assert "DelegatedPermissionGrant.ReadWrite.All (or Directory.ReadWrite.All)" in identity["message"]
     assert "AppRoleAssignment.ReadWrite.All" in identity["message"]
@@ -109,13 +111,106 @@ def test_broader_permission_satisfies_narrower_ones(
     assert checks_of(document)["identity"]["status"] == "pass"
 
 
-def test_new_tenant_needs_only_owned_by_to_create_the_sp(
+@pytest.mark.parametrize("sp_exists", [False, True], ids=["new tenant", "clicked through"])
+def test_owned_by_cannot_manage_the_enpass_sp_and_the_fix_names_application_readwrite_all(
+    emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str], sp_exists: bool
+) -> None:
+    # Enpass's app is registered in Enpass's tenant: no identity here owns it, whether or not its SP exists yet.
+    tenant = emulator.add_tenant(ready_tenant() if sp_exists else scenarios.empty_tenant(TENANT))
+    set_roles(
+        tenant,
+        [
+            "Application.ReadWrite.OwnedBy",
+            "DelegatedPermissionGrant.ReadWrite.All",
+            "AppRoleAssignment.ReadWrite.All",
+            *DEFAULT_CLIENT_ROLES,
+        ],
+    )
+    code, document = run(capsys, project, PLAIN_STACK)
+    identity = checks_of(document)["identity"]
+    assert code == 2 and identity["status"] == "fail"
+    assert identity["message"].startswith(
+        f"App-only identity {TEST_CLIENT_ID} lacks what `pulumi up` needs: to create, or adopt and update, the "
+        "Enpass service principal (Enpass's app is registered in Enpass's tenant, so no identity here owns it and "
+        "Application.ReadWrite.OwnedBy cannot manage it): Application.ReadWrite.All (or Directory.ReadWrite.All). "
+    )
+    assert "Application.ReadWrite.OwnedBy is not enough" in identity["message"]
+    assert identity["fix"].startswith("Grant Application.ReadWrite.All (Microsoft Graph application permissions")
+
+
+def test_the_writer_set_passes_in_a_new_tenant(
     emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     tenant = emulator.add_tenant(scenarios.empty_tenant(TENANT))
     set_roles(tenant, [*permissions.WRITER_PERMISSIONS, *DEFAULT_CLIENT_ROLES])
-    _, document = run(capsys, project, PLAIN_STACK)
+    _, document = run(capsys, project, {**PLAIN_STACK, "enpass-consent:groups": ["Enpass Users"]})
     assert checks_of(document)["identity"]["status"] == "pass"
+
+
+def test_group_names_need_a_group_read_permission_for_the_programs_lookup(
+    emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tenant = emulator.add_tenant(ready_tenant())
+    # The writer's three, plus preflight's other reads, but nothing that reads groups.
+    set_roles(tenant, [*WRITER_AND_READER_ROLES[:3], "Policy.Read.All", "User.Read.All", "LicenseAssignment.Read.All"])
+    _, document = run(capsys, project, GROUP_STACK)
+    identity = checks_of(document)["identity"]
+    assert identity["status"] == "fail"
+    assert "to read groups and their members: GroupMember.Read.All" in identity["message"]
+    _, document = run(capsys, project, {**GROUP_STACK, "enpass-consent:groups": [next(iter(tenant.groups))]})
+    assert checks_of(document)["identity"]["status"] == "pass"  # a group id needs no lookup by name
+    assert checks_of(document)["groups"]["status"] == "fail"  # preflight's own read of the group is refused
+
+
+# --- service-principal ----------------------------------------------------------------------------
+
+
+def test_every_property_pulumi_up_would_change_on_the_existing_sp_is_listed(
+    emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tenant = emulator.add_tenant(ready_tenant())
+    sp = scenarios.enpass_sp(tenant)
+    sp.account_enabled = False
+    sp.notes = None
+    sp.tags.append("HideApp")
+    sp.description = "Vaults"
+    owner = scenarios.add_user(tenant, "Olga")
+    scenarios.add_owner(tenant, owner)
+    code, document = run(capsys, project, GROUP_STACK)
+    check = checks_of(document)["service-principal"]
+    assert code == 2 and check["status"] == "warn"
+    assert check["message"] == (
+        f"`pulumi up` adopts the existing Enpass service principal {sp.id} (use_existing) and sets "
+        "accountEnabled: false -> true; "
+        "tags: WindowsAzureActiveDirectoryIntegratedApp, HideApp -> WindowsAzureActiveDirectoryIntegratedApp; "
+        f'notes: (none) -> "{MANAGED_NOTE}"; '
+        'description: "Vaults" -> (none); '
+        f"owners: {owner.id} (Olga) -> (none) (kept by the first `pulumi up`, which adopts the SP; removed by "
+        "the next one)."
+    )
+    assert check["fix"] == (
+        "Review these changes before the first `pulumi up`. To keep a current value, set "
+        "enpass-consent:accountEnabled, enpass-consent:hideFromMyApps in the stack file; other properties always "
+        "take the program's value (docs/preflight.md)."
+    )
+    # The stack keeps Enpass off and hidden: only what no setting can keep is left.
+    code, document = run(
+        capsys,
+        project,
+        {**GROUP_STACK, "enpass-consent:accountEnabled": False, "enpass-consent:hideFromMyApps": True},
+    )
+    check = checks_of(document)["service-principal"]
+    assert check["message"].count(" -> ") == 3 and "accountEnabled" not in check["message"]
+    assert "tags" not in check["message"]
+
+
+def test_no_sp_yet_passes_the_service_principal_check(
+    emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.add_tenant(scenarios.empty_tenant(TENANT))
+    _, document = run(capsys, project, PLAIN_STACK)
+    check = checks_of(document)["service-principal"]
+    assert check["status"] == "pass" and "`pulumi up` creates it" in check["message"]
 
 
 # --- graph-scopes ---------------------------------------------------------------------------------

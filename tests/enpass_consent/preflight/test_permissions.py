@@ -16,24 +16,24 @@ DOC = Path(__file__).resolve().parents[3] / "docs" / "permissions.md"
 
 
 def test_writer_sets() -> None:
-    new = permissions.writer_requirements(service_principal_exists=False, assigns=True)
+    needs = permissions.writer_requirements(assigns=True, groups_by_name=True)
     held = [
-        "Application.ReadWrite.OwnedBy",
+        "Application.ReadWrite.All",
         "DelegatedPermissionGrant.ReadWrite.All",
         "AppRoleAssignment.ReadWrite.All",
-        "Application.Read.All",
+        "GroupMember.Read.All",
     ]
-    assert permissions.missing(new, held) == []
-    existing = permissions.writer_requirements(service_principal_exists=True, assigns=True)
-    assert permissions.missing(existing, held) == [permissions.UPDATE_EXISTING_SERVICE_PRINCIPAL]
+    assert set(held) == set(permissions.WRITER_PERMISSIONS)
+    assert permissions.missing(needs, held) == []
+    # OwnedBy covers only apps the caller owns; Enpass's app is registered in Enpass's tenant.
+    owned_by = ["Application.ReadWrite.OwnedBy", "Application.Read.All", *held[1:]]
+    assert permissions.missing(needs, owned_by) == [permissions.WRITE_SERVICE_PRINCIPAL]
     assert (
-        permissions.missing(
-            existing, ["directory.readwrite.all", "AppRoleAssignment.ReadWrite.All", "Directory.Read.All"]
-        )
+        permissions.missing(needs, ["directory.readwrite.all", "AppRoleAssignment.ReadWrite.All", "Directory.Read.All"])
         == []
     )
-    no_assignments = permissions.writer_requirements(service_principal_exists=False, assigns=False)
-    assert permissions.WRITE_ASSIGNMENTS not in no_assignments
+    assert permissions.WRITE_ASSIGNMENTS not in permissions.writer_requirements(assigns=False)
+    assert permissions.READ_GROUPS not in permissions.writer_requirements(assigns=True)
 
 
 def test_describe_names_the_alternatives() -> None:
