@@ -118,7 +118,7 @@ def enpass_service_principal(tenant_id: str, *, account_enabled: bool = True) ->
         app_id=ENPASS_APP_ID,
         display_name=ENPASS_DISPLAY_NAME,
         account_enabled=account_enabled,
-        app_owner_organization_id=new_id("enpass-publisher-tenant"),  # unpublished; see reference §5
+        app_owner_organization_id=new_id("enpass-publisher-tenant"),  # unpublished: no source names Enpass's tenant
         reply_urls=[ENPASS_REDIRECT_URI],
         tags=[ENTERPRISE_APP_TAG],
     )

@@ -128,6 +128,15 @@ def to_markdown(reviews: Sequence[FileReview]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# The provider's create adopts an existing SP (use_existing) instead of creating one
+# (terraform-provider-azuread internal/services/serviceprincipals/service_principal_resource.go).
+_ADOPTED_ON_CREATE = (
+    "if the tenant already has Enpass's service principal (an earlier consent), this `create` adopts it "
+    "(`use_existing`): nothing is created, and `pulumi up` sets the stack's values on it; "
+    "`enpass-consent preflight` lists each property it changes"
+)
+
+
 def _sp_alarm(r: FileReview, sp: ServicePrincipalChange) -> list[str]:
     verb = "DELETED" if sp.action == "delete" else "REPLACED"
     if sp.retain_on_delete:
@@ -154,6 +163,8 @@ def _details(r: FileReview) -> list[str]:
     sp = r.service_principal
     if sp is not None:
         out.append(f"- Enpass service principal {_code(SP_NAME)}: **{_VERB.get(sp.action, sp.action)}**{_outside(sp)}")
+        if sp.action == "create":
+            out.append(f"  - {_ADOPTED_ON_CREATE}")
     if r.assignment_required is not None:
         out.append(f"- `appRoleAssignmentRequired`: {_flip(r.assignment_required)}")
     for g in r.grants:

@@ -1,7 +1,8 @@
-"""Graph reads: every form DESIGN §5 lists for audit, plus preflight's reads."""
+"""Graph reads: every form audit, adopt and preflight send, as Graph documents it."""
 
 from __future__ import annotations
 
+from enpass_consent import catalog
 from enpass_consent.catalog import (
     CONSENT_CAPABLE_ROLES,
     DEFAULT_ACCESS_APP_ROLE_ID,
@@ -40,6 +41,34 @@ def test_select_returns_only_selected_and_id(graph: GraphClient) -> None:
                                                  "$select": "id"}).json()  # fmt: skip
     assert list(graph_sp["value"][0]) == ["id"]
     assert graph.get(SP_BY_APP_ID, **{"$select": "noSuchProperty"}).status_code == 400
+
+
+def test_owners_and_the_properties_pulumi_up_writes(graph: GraphClient, emulator: Emulator) -> None:
+    tenant = emulator.tenant(TENANT_ID)
+    sp = scenarios.enpass_sp(tenant)
+    assert graph.get(f"{SP_BY_APP_ID}/owners").json()["value"] == []
+    ann = scenarios.add_user(tenant, "Ann")
+    scenarios.add_owner(tenant, ann)
+    scenarios.add_owner(tenant, scenarios.graph_sp(tenant))
+    owners = graph.get(f"{SP_BY_APP_ID}/owners", **{"$select": "id,displayName"}).json()["value"]
+    assert owners == [
+        {"@odata.type": "#microsoft.graph.user", "id": ann.id, "displayName": "Ann"},
+        {
+            "@odata.type": "#microsoft.graph.servicePrincipal",
+            "id": scenarios.graph_sp(tenant).id,
+            "displayName": "Microsoft Graph",
+        },
+    ]
+    assert graph.get(f"servicePrincipals/{sp.id}/owners").json()["value"][0]["id"] == ann.id
+    sp.notes, sp.login_url = "n", "https://x.example/"
+    body = graph.get(SP_BY_APP_ID, **{"$select": "notes,description,loginUrl,preferredSingleSignOnMode,tags"}).json()
+    assert (body["notes"], body["description"], body["loginUrl"], body["preferredSingleSignOnMode"]) == (
+        "n",
+        None,
+        "https://x.example/",
+        None,
+    )
+    assert body["tags"] == [catalog.ENTERPRISE_APP_TAG]
 
 
 def test_missing_sp_404_and_empty_filter(graph: GraphClient, emulator: Emulator) -> None:
