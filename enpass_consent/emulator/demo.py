@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from enpass_consent.emulator import scenarios
 from enpass_consent.emulator.state import DEPLOYER_CLIENT_ROLES, Tenant, new_id
+from enpass_consent.service_principal import MANAGED_NOTE
 
 
 @dataclass(frozen=True)
@@ -35,9 +36,12 @@ def _stack_file(comment: str, tenant_id: str, *settings: str) -> str:
     return "\n".join([f"# {comment}", "config:", f"  azuread:tenantId: {tenant_id}", *settings]) + "\n"
 
 
-def _tenant(name: str, display_name: str) -> Tenant:
+def _tenant(name: str, display_name: str, *, managed: bool = True) -> Tenant:
+    """``managed``: the service principal as `pulumi up` left it (with the program's notes); else clicked through."""
     tenant = scenarios.in_sync_tenant(demo_tenant_id(name), client_roles=list(DEPLOYER_CLIENT_ROLES))
     tenant.display_name = display_name
+    if managed:
+        scenarios.enpass_sp(tenant).notes = MANAGED_NOTE
     return tenant
 
 
@@ -131,7 +135,7 @@ def tailspin() -> DemoTenant:
 
 def wingtip() -> DemoTenant:
     """An administrator clicked the consent link long ago; a user had consented before that."""
-    tenant = _tenant("wingtip", "Wingtip Toys")
+    tenant = _tenant("wingtip", "Wingtip Toys", managed=False)
     scenarios.add_user_grant(tenant, scenarios.add_user(tenant, "Miriam Graham").id, ["User.Read", "offline_access"])
     return DemoTenant(
         "wingtip",

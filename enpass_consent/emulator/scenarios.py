@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 
+from enpass_consent import service_principal
 from enpass_consent.catalog import (
     CONSENT_CAPABLE_ROLES,
     DEFAULT_ACCESS_APP_ROLE_ID,
@@ -417,8 +418,10 @@ def tenant_as_described(settings: Settings, *, display_name: str = "Contoso") ->
     sp = enpass_service_principal(tenant_id, account_enabled=settings.account_enabled)
     if adopted.service_principal_object_id:
         sp.id = adopted.service_principal_object_id
-    sp.app_role_assignment_required = settings.assignment_required
-    sp.notification_email_addresses = list(settings.notification_emails)
+    declared = service_principal.declared(settings)
+    sp.app_role_assignment_required = declared.app_role_assignment_required
+    sp.notification_email_addresses = list(declared.notification_email_addresses)
+    sp.tags, sp.notes = list(declared.tags), declared.notes
     tenant.add_sp(sp)
     graph = graph_sp(tenant)
     scope = " ".join(settings.scopes)

@@ -43,9 +43,10 @@ def check_service_principal(settings: Settings, state: PreflightState) -> Check:
         )
     settings_to_review = sorted({_SETTING_FOR[c.name] for c in changes if c.name in _SETTING_FOR})
     keep = (
-        f"To keep a current value, set {', '.join(settings_to_review)} in the stack file; "
+        f"To keep a current value, set {', '.join(settings_to_review)} in the stack file; other properties always "
+        "take the program's value"
         if settings_to_review
-        else ""
+        else "These properties always take the program's value"
     )
     return Check(
         SERVICE_PRINCIPAL,
@@ -53,7 +54,5 @@ def check_service_principal(settings: Settings, state: PreflightState) -> Check:
         f"`pulumi up` adopts the existing Enpass service principal {sp.object_id} (use_existing) and sets "
         + "; ".join(change.describe() for change in changes)
         + ".",
-        f"Review these changes before the first `pulumi up`. {keep}"
-        + ("other" if settings_to_review else "these")
-        + " properties always take the program's value (docs/preflight.md).",
+        f"Review these changes before the first `pulumi up`. {keep} (docs/preflight.md).",
     )
