@@ -32,6 +32,17 @@ ENTERPRISE_APP_TAG = "WindowsAzureActiveDirectoryIntegratedApp"
 # `feature_tags.hide` (same ExpandFeatures; https://learn.microsoft.com/entra/identity/enterprise-apps/hide-application-from-user-portal).
 HIDE_APP_TAG = "HideApp"
 
+# The tag that hides a service principal from the users' My Apps portal ("Visible to users?" No):
+# https://learn.microsoft.com/entra/identity/enterprise-apps/hide-application-from-user-portal. The azuread
+# provider reads it, case-insensitively, as feature_tags.hide (terraform-provider-azuread
+# internal/helpers/applications/applications.go, FlattenFeatures).
+HIDE_APP_TAG = "HideApp"
+
+# The tenant of personal Microsoft accounts ("the consumer tenant GUID ... in place of consumers",
+# https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc). A consumer domain such as
+# outlook.com resolves to it; no organisation consents to Enpass there.
+PERSONAL_ACCOUNTS_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+
 # The public client the CLI signs people in with when no deploying identity is configured:
 # "Microsoft Graph Command Line Tools". Never Enpass's own client id.
 GRAPH_COMMAND_LINE_TOOLS_APP_ID = "14d82eec-204b-4c2f-b7e8-296a70dab67e"

@@ -87,7 +87,11 @@ class LoginService:
         self.device_pending_polls = 0
 
     def _tenant(self, tenant_id: str) -> Tenant | None:
-        return self.tenants.get(tenant_id.lower())
+        """The tenant a login path names: its id, or (as in Entra) any of its verified domains."""
+        tenant = self.tenants.get(tenant_id.lower())
+        if tenant is None:
+            tenant = next((t for t in list(self.tenants.values()) if t.has_domain(tenant_id)), None)
+        return tenant
 
     def _unknown_tenant(self, tenant_id: str) -> LoginResponse:
         return oauth_error(
@@ -99,9 +103,11 @@ class LoginService:
         )
 
     def discovery(self, tenant_id: str) -> LoginResponse:
-        if self._tenant(tenant_id) is None:
+        tenant = self._tenant(tenant_id)
+        if tenant is None:
             return self._unknown_tenant(tenant_id)
-        base = f"{self._base_url()}/{tenant_id}"
+        # Asked by domain, Entra still answers with the tenant id in the issuer and every endpoint.
+        base = f"{self._base_url()}/{tenant.tenant_id}"
         return LoginResponse(
             200,
             {
@@ -207,13 +213,14 @@ class LoginService:
 
     # ---------------------------------------------------------------------------------------------
     def device_code(self, tenant_id: str, form: dict[str, str]) -> LoginResponse:
-        if self._tenant(tenant_id) is None:
+        tenant = self._tenant(tenant_id)
+        if tenant is None:
             return self._unknown_tenant(tenant_id)
         code = secrets.token_urlsafe(24)
         user_code = secrets.token_hex(4).upper()
         with self._lock:
             self._device_codes[code] = _DeviceCode(
-                tenant_id,
+                tenant.tenant_id,
                 form.get("client_id", ""),
                 form.get("scope", "").split(),
                 self.device_pending_polls,

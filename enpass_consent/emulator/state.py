@@ -362,11 +362,17 @@ class Tenant:
         default_factory=lambda: ["Application.Read.All", "Directory.Read.All", "Policy.Read.All"]
     )
     """The scp claim of delegated tokens."""
+    domains: list[str] = field(default_factory=list)
+    """Verified domain names (``contoso.com``): the login endpoints accept them in place of the tenant id."""
 
     # --- lookups used by the router -------------------------------------------------------------
     def sp_by_app_id(self, app_id: str) -> ServicePrincipal | None:
         wanted = app_id.lower()
         return next((sp for sp in self.service_principals.values() if sp.app_id.lower() == wanted), None)
+
+    def has_domain(self, name: str) -> bool:
+        wanted = name.lower()
+        return any(domain.lower() == wanted for domain in self.domains)
 
     def sp_by_id(self, object_id: str) -> ServicePrincipal | None:
         return self.service_principals.get(object_id.lower())

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from enpass_consent.cli import main
+from enpass_consent.emulator import Emulator, scenarios
 from tests.support.golden import assert_golden, validate
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -29,12 +30,37 @@ def test_consent_url(capsys: pytest.CaptureFixture[str]) -> None:
     assert url.startswith(f"https://login.microsoftonline.com/{TENANT}/v2.0/adminconsent?client_id=")
 
 
-@pytest.mark.parametrize("tenant", ["organizations", "common", "contoso.onmicrosoft.com"])
-def test_consent_url_refuses_anything_but_a_tenant_id(tenant: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    ("tenant", "message"),
+    [
+        (
+            "organizations",
+            "--tenant: 'organizations' names no tenant (it signs in to the signed-in person's home tenant",
+        ),
+        ("common", "--tenant: 'common' names no tenant"),
+        ("contoso", "--tenant: 'contoso' is neither a tenant id (a GUID) nor a domain name"),
+        ("fabrikam.com", "--tenant: 'fabrikam.com' is no verified domain of any Microsoft Entra tenant"),
+    ],
+)
+def test_consent_url_refuses_anything_but_a_tenant(
+    tenant: str, message: str, emulator: Emulator, emulator_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.add_tenant(scenarios.empty_tenant(TENANT)).domains = ["contoso.com"]
     assert main(["consent-url", "--tenant", tenant]) == 1
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert "--tenant: must be the customer's tenant id (a GUID)" in captured.err
+    assert message in captured.err
+
+
+def test_consent_url_accepts_a_verified_domain(
+    emulator: Emulator, emulator_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.add_tenant(scenarios.empty_tenant(TENANT)).domains = ["contoso.onmicrosoft.com", "contoso.com"]
+    assert main(["consent-url", "--tenant", "Contoso.com"]) == 0
+    url = capsys.readouterr().out.strip()
+    # The link names the tenant id the domain belongs to, on the real login host (never the override).
+    assert url.startswith(f"https://login.microsoftonline.com/{TENANT}/v2.0/adminconsent?client_id=")
+    assert [r.tenant for r in emulator.recorder.requests()] == ["contoso.com"]
 
 
 def test_usage_errors_exit_1_not_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -49,6 +49,32 @@ def test_unknown_tenant_fails_discovery(emulator: Emulator) -> None:
         emulator.confidential_app(TENANT_ID)
 
 
+def test_discovery_by_verified_domain_names_the_tenant_id(emulator: Emulator) -> None:
+    emulator.add_tenant(scenarios.empty_tenant(TENANT_ID)).domains = ["contoso.onmicrosoft.com", "Contoso.com"]
+    session = emulator.session()
+    for domain in ("contoso.com", "CONTOSO.onmicrosoft.com"):
+        doc = session.get(f"{emulator.base_url}/{domain}/v2.0/.well-known/openid-configuration").json()
+        base = emulator.authority(TENANT_ID)  # the id, never the domain the request named
+        assert doc["issuer"] == f"{base}/v2.0"
+        assert doc["token_endpoint"] == f"{base}/oauth2/v2.0/token"
+    unknown = session.get(f"{emulator.base_url}/fabrikam.com/v2.0/.well-known/openid-configuration")
+    assert unknown.status_code == 400
+    body = unknown.json()
+    assert (body["error"], body["error_codes"]) == ("invalid_tenant", [90002])
+    assert body["error_description"].startswith("AADSTS90002: Tenant 'fabrikam.com' not found.")
+
+
+def test_msal_signs_in_with_a_domain_authority(emulator: Emulator) -> None:
+    emulator.add_tenant(scenarios.in_sync_tenant(TENANT_ID)).domains = ["contoso.com"]
+    result = emulator.confidential_app("contoso.com").acquire_token_for_client(scopes=GRAPH_DEFAULT_SCOPE)
+    assert decode_claims(result["access_token"])["tid"] == TENANT_ID
+    # Discovery by domain; the token request goes to the tenant id the document names.
+    assert [(r.kind, r.tenant) for r in emulator.recorder.requests()] == [
+        (Kind.DISCOVERY, "contoso.com"),
+        (Kind.TOKEN, TENANT_ID),
+    ]
+
+
 def test_wrong_secret_is_invalid_client(emulator: Emulator) -> None:
     emulator.add_tenant(scenarios.in_sync_tenant(TENANT_ID))
     result = emulator.confidential_app(TENANT_ID, secret="fake-wrong-secret").acquire_token_for_client(
