@@ -47,3 +47,31 @@ def atomic_write(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+def create_new(path: Path, data: bytes) -> None:
+    """Create ``path`` holding ``data`` in one step; ``FileExistsError`` if it exists, nothing ever overwritten.
+
+    The bytes go to a temporary file in the same folder, synced, and are then hard-linked to ``path``:
+    a link fails when the name exists (even one created a moment ago by someone else), and a reader
+    sees either no file or the whole file. File systems without hard links get an existence check and
+    a rename instead, which leaves a moment in which a file created meanwhile would be replaced.
+    """
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, NEW_FILE_MODE)
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            raise
+        except OSError:
+            if path.exists():
+                raise FileExistsError(f"{path} exists") from None
+            os.replace(temporary, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)

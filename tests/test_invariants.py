@@ -65,4 +65,4 @@ def test_every_command_in_the_design_is_registered() -> None:
     from enpass_consent.commands import registry
 
     names = {command.name for command in registry.commands()}
-    assert names == {"explain", "consent-url", "audit", "preflight", "adopt", "review", "fleet", "sandbox"}
+    assert names == {"explain", "consent-url", "audit", "preflight", "adopt", "review", "fleet", "sandbox", "init"}

@@ -16,6 +16,7 @@ _COMMANDS: dict[str, str] = {
     "preflight": "preflight",
     "adopt": "adopt",
     "sandbox": "sandbox",
+    "init": "init",
 }
 
 

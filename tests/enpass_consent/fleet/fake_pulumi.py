@@ -42,6 +42,7 @@ class Behaviour:
     no_summary: list[str] = field(default_factory=list)  # stacks whose engine never sends a summaryEvent
     version: str = CURRENT_VERSION
     install_error: str = ""  # when set, `pulumi install` fails with it
+    init_fail: dict[str, str] = field(default_factory=dict)  # stack -> error message of its `pulumi stack init`
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -102,6 +103,8 @@ def respond(args: list[str], behaviour: Behaviour) -> tuple[str, str, int]:
     stack = _value(args, "--stack")
     if args[:1] == ["version"]:
         return f"v{behaviour.version}\n", "", 0
+    if args[:2] == ["stack", "init"]:
+        return _stack_init(args, behaviour)
     if stack is not None and stack not in behaviour.stacks:
         return "", f"error: no stack named '{stack}' found\n", 255
     if args[:2] == ["stack", "select"]:
@@ -137,6 +140,24 @@ def respond(args: list[str], behaviour: Behaviour) -> tuple[str, str, int]:
             return f"Diagnostics:\n  error: {behaviour.fail[stack]}\n", f"error: {failed}\n", 255
         return "Previewing update (fake)\n", "", 0
     return "", f"error: the fake pulumi does not know {' '.join(args)!r}\n", 2
+
+
+def _stack_init(args: list[str], behaviour: Behaviour) -> tuple[str, str, int]:
+    """``pulumi stack init NAME [--secrets-provider URL]``: the stack is created in the fake backend.
+
+    The messages are the CLI's: the self-managed backend's "Created stack '%s'" (pulumi/pulumi
+    pkg/backend/diy/backend.go, CreateStack) and backend.StackAlreadyExistsError's "stack '%s' already
+    exists", which the SDK maps to ``auto.StackAlreadyExistsError``.
+    """
+    name = args[2] if len(args) > 2 and not args[2].startswith("-") else None
+    if name is None:
+        return "", "error: the fake pulumi needs the stack name as `stack init NAME`\n", 255
+    if name in behaviour.init_fail:
+        return "", f"error: {behaviour.init_fail[name]}\n", 255
+    if name in behaviour.stacks:
+        return "", f"error: stack '{name}' already exists\n", 255
+    behaviour.stacks[name] = {}
+    return f"Created stack '{name}'\n", "", 0
 
 
 class FakePulumiCommand(auto.PulumiCommand):
@@ -210,7 +231,10 @@ def main(args: list[str], config: str, call_log: str) -> int:
     behaviour = Behaviour.from_json(Path(config).read_text(encoding="utf-8"))
     with open(call_log, "a", encoding="utf-8") as log:
         log.write(json.dumps({"args": args, "env_automation": os.environ.get("PULUMI_AUTOMATION_API")}) + "\n")
+    known = set(behaviour.stacks)
     stdout, stderr, code = respond(args, behaviour)
+    if set(behaviour.stacks) != known:  # `stack init` created one: the next call must see it
+        Path(config).write_text(behaviour.to_json(), encoding="utf-8")
     sys.stdout.write(stdout)
     sys.stderr.write(stderr)
     return code
