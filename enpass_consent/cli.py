@@ -13,7 +13,7 @@ from enpass_consent.commands.common import EXIT_ERROR
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="enpass-consent")
 def cli() -> None:
-    """Enpass admin consent in Microsoft Entra ID: explain, audit, preflight, adopt, review, fleet."""
+    """Enpass admin consent in Microsoft Entra ID: explain, init, audit, preflight, adopt, review, fleet."""
 
 
 def _register() -> None:

@@ -129,7 +129,8 @@ def _consent(d: Description) -> list[str]:
         return [*lines, *_commented_list(settings.CONSENT_USERS, ["<user object id>"]), ""]
     lines = _keep(
         "Per-user consent: the tenant has no tenant-wide grant; these users consented for themselves.",
-        "Tenant-wide consent instead: remove both keys (every user then shares one grant).",
+        "To switch to tenant-wide consent later, remove both keys and the adopt block's userGrantIds:",
+        "`pulumi up` then grants everyone and revokes these per-user grants.",
     )
     lines += [f"{_INDENT}{settings.TENANT_WIDE_CONSENT}: false"]
     return [*lines, *_list(settings.CONSENT_USERS, [(user_id, "") for user_id in d.consent_user_ids]), ""]
