@@ -39,8 +39,9 @@ HIDE_APP_TAG = "HideApp"
 HIDE_APP_TAG = "HideApp"
 
 # The tenant of personal Microsoft accounts ("the consumer tenant GUID ... in place of consumers",
-# https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc). A consumer domain such as
-# outlook.com resolves to it; no organisation consents to Enpass there.
+# https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc; the `consumers` metadata's issuer
+# names it, openiddict/openiddict-core#1764). No organisation consents to Enpass there. That a consumer
+# domain such as outlook.com resolves to it too is an assumption (not found in a source).
 PERSONAL_ACCOUNTS_TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
 
 # The public client the CLI signs people in with when no deploying identity is configured:

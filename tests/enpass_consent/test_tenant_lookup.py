@@ -118,10 +118,10 @@ def test_an_issuer_without_a_tenant_id_is_refused(emulator: Emulator, session: G
 
 
 def test_a_domain_of_the_personal_accounts_tenant_is_refused(emulator: Emulator, session: GraphSession) -> None:
-    emulator.add_tenant(scenarios.empty_tenant(catalog.PERSONAL_ACCOUNTS_TENANT_ID)).domains = ["outlook.com"]
+    emulator.add_tenant(scenarios.empty_tenant(catalog.PERSONAL_ACCOUNTS_TENANT_ID)).domains = ["personal.example"]
     with pytest.raises(TenantLookupError) as raised:
-        tenant_lookup.resolve(tenant_lookup.parse("outlook.com"), emulator.base_url, session)
-    assert str(raised.value).startswith("'outlook.com' belongs to the tenant of personal Microsoft accounts")
+        tenant_lookup.resolve(tenant_lookup.parse("personal.example"), emulator.base_url, session)
+    assert str(raised.value).startswith("'personal.example' belongs to the tenant of personal Microsoft accounts")
 
 
 def test_no_answer_names_the_host() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +9,7 @@ import pytest
 from enpass_consent.commands import fleet as fleet_command
 from enpass_consent.emulator import Emulator, scenarios
 from enpass_consent.emulator.records import Kind
-from tests.enpass_consent.fleet.fake_pulumi import Behaviour, FakePulumiCommand, write_executable
+from tests.enpass_consent.fleet.fake_pulumi import Behaviour, FakePulumiCommand
 from tests.enpass_consent.init.conftest import OTHER_TENANT, TENANT, init_json, run
 
 THIRD_TENANT = "33333333-2222-3333-4444-555555555555"
@@ -338,25 +336,6 @@ def test_create_stack_without_pulumi_stops_before_anything(
     assert (code, out) == (1, "")
     assert "the pulumi CLI is not on PATH" in err
     assert stack_files(project) == []
-
-
-@pytest.mark.usefixtures("contoso", "no_credentials")
-def test_create_stack_with_the_pulumi_on_path(
-    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    """The production path: PulumiCommand() runs the `pulumi` found on PATH (here the executable fake)."""
-    calls = tmp_path / "calls.jsonl"
-    write_executable(tmp_path / "bin", Behaviour(), calls)
-    monkeypatch.setenv("PATH", f"{tmp_path / 'bin'}{os.pathsep}{os.environ['PATH']}")
-    code, document, _ = init_json(capsys, project, "--tenant", "contoso.com", "--write", "--create-stack")
-    assert (code, document["stacks"][0]["stackCreated"]) == (0, True)
-    logged = [json.loads(line)["args"] for line in calls.read_text().splitlines()]
-    assert ["stack", "init", "contoso", "--non-interactive"] in logged or [
-        "--non-interactive",
-        "stack",
-        "init",
-        "contoso",
-    ] in logged, logged
 
 
 @pytest.mark.usefixtures("contoso", "no_credentials")
