@@ -224,7 +224,10 @@ def test_the_readme_commands_run_against_a_sandbox_as_shown(
         assert code == 0, err
     assert list((tmp_path / "tmp").iterdir()) == []
     assert {"cp Pulumi.example.yaml Pulumi.contoso.yaml", "enpass-consent sandbox --dir demo"} <= set(session.ran)
-    assert {"enpass-consent audit --all-stacks", "enpass-consent adopt --stack wingtip --write"} <= set(session.ran)
+    assert {
+        "enpass-consent audit --all-stacks",
+        "enpass-consent init --tenant wingtip.onmicrosoft.com --from-tenant --write",
+    } <= set(session.ran)
     assert all(line.split()[0] in ("pulumi", "az") or "pip install" in line for line in session.skipped)
     assert "enpass-consent:adopt:" in (tmp_path / "clone" / "demo" / "Pulumi.wingtip.yaml").read_text()
     if updating_golden_files():

@@ -40,6 +40,7 @@ def _tenant(name: str, display_name: str, *, managed: bool = True) -> Tenant:
     """``managed``: the service principal as `pulumi up` left it (with the program's notes); else clicked through."""
     tenant = scenarios.in_sync_tenant(demo_tenant_id(name), client_roles=list(DEPLOYER_CLIENT_ROLES))
     tenant.display_name = display_name
+    tenant.domains = [f"{name}.onmicrosoft.com"]  # `init --tenant wingtip.onmicrosoft.com` resolves it
     if managed:
         scenarios.enpass_sp(tenant).notes = MANAGED_NOTE
     return tenant
@@ -140,7 +141,7 @@ def wingtip() -> DemoTenant:
     return DemoTenant(
         "wingtip",
         tenant,
-        "Enpass consented by hand, no stack file yet: onboard it, then adopt",
+        "Enpass consented by hand, no stack file yet: onboard it with init --from-tenant",
         None,
     )
 

@@ -18,10 +18,9 @@ PULUMI_NOTE = (
 
 
 def onboarding_commands(stack: str, tenant_id: str) -> list[str]:
-    """Give a tenant consented by hand its stack file, then record what exists (``adopt``)."""
+    """Give a tenant consented by hand a stack file that describes what exists (``init --from-tenant``)."""
     return [
-        f"printf 'config:\\n  azuread:tenantId: %s\\n' {tenant_id} > Pulumi.{stack}.yaml",
-        f"enpass-consent adopt --stack {stack} --write",
+        f"enpass-consent init --tenant {tenant_id} --stack {stack} --from-tenant --write",
         f"enpass-consent audit --stack {stack}",
     ]
 

@@ -118,13 +118,15 @@ def test_a_user_starts_the_sandbox_runs_what_it_prints_and_stops_it(
         assert northwind_checks["licences"] == "warn" and northwind_checks["identity"] == "pass"
         assert f"{clouds.GRAPH_URL_ENV}=" in err
 
-        # The rest of the printed commands, in order: onboard the hand-consented tenant, adopt, audit it.
+        # The rest of the printed commands, in order: onboard the hand-consented tenant (a user's own
+        # consent is left out: exit 2), then audit it: exactly what init left out.
         results = [run(capsys, command) for command in commands[4:]]
-        assert [code for code, _, _ in results] == [0, 0, 2]
+        assert [code for code, _, _ in results] == [2, 2]
         stack_file = (demo / "Pulumi.wingtip.yaml").read_text()
         assert "enpass-consent:adopt:" in stack_file and "servicePrincipalObjectId:" in stack_file
+        assert "  wingtip  USER_GRANT (medium): " in results[0][1]
         assert f"{clouds.GRAPH_URL_ENV}=" in results[1][2]
-        assert [line.split()[3] for line in results[2][1].splitlines()[1:-1]] == ["USER_GRANT"]
+        assert [line.split()[3] for line in results[1][1].splitlines()[1:-1]] == ["USER_GRANT"]
 
         code, rest, err = sandbox.stop(signal.SIGINT)
     assert code == 0, err

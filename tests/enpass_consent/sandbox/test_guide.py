@@ -23,7 +23,8 @@ def test_the_guide_names_each_tenant_the_commands_and_ends_with_the_ready_line(t
     ]
     start = lines.index("Try, in another terminal:") + 1
     assert lines[start : start + 2] == [f"  cd '{folder.path}'", "  source sandbox.env"]
-    assert f"  printf 'config:\\n  azuread:tenantId: %s\\n' {demo_tenant_id('wingtip')} > Pulumi.wingtip.yaml" in lines
+    wingtip = demo_tenant_id("wingtip")
+    assert f"  enpass-consent init --tenant {wingtip} --stack wingtip --from-tenant --write" in lines
     assert "Your own stacks, offline:" not in text
     assert PULUMI_NOTE in text
     assert lines[-1].startswith(READY)
