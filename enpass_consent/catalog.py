@@ -30,12 +30,7 @@ DEFAULT_ACCESS_APP_ROLE_ID = "00000000-0000-0000-0000-000000000000"
 ENTERPRISE_APP_TAG = "WindowsAzureActiveDirectoryIntegratedApp"
 # The tag that hides an app from users' My Apps portal and the Microsoft 365 launcher: the provider's
 # `feature_tags.hide` (same ExpandFeatures; https://learn.microsoft.com/entra/identity/enterprise-apps/hide-application-from-user-portal).
-HIDE_APP_TAG = "HideApp"
-
-# The tag that hides a service principal from the users' My Apps portal ("Visible to users?" No):
-# https://learn.microsoft.com/entra/identity/enterprise-apps/hide-application-from-user-portal. The azuread
-# provider reads it, case-insensitively, as feature_tags.hide (terraform-provider-azuread
-# internal/helpers/applications/applications.go, FlattenFeatures).
+# The provider reads tags back case-insensitively (FlattenFeatures, same file).
 HIDE_APP_TAG = "HideApp"
 
 # The tenant of personal Microsoft accounts ("the consumer tenant GUID ... in place of consumers",

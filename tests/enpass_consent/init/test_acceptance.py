@@ -98,8 +98,7 @@ CASES: list[tuple[Callable[[Tenant], None], int, list[tuple[str, str]]]] = [
     (users, 0, []),
     (assignment_required, 2, [("ASSIGNMENT_REQUIRED_MISMATCH", "medium")]),
     (assignments_restricting_nothing, 2, [("ASSIGNMENT_EXTRA", "medium")]),
-    # The audit on this branch reports a disabled SP whatever the stack says (accountEnabled: false is written).
-    (disabled_sp, 2, [("SP_DISABLED", "high")]),
+    (disabled_sp, 0, []),  # accountEnabled: false is written, and the audit compares it
     (app_permission, 2, [("APP_PERMISSION", "critical")]),
     (foreign_grant, 2, [("FOREIGN_GRANT", "high")]),
     (no_sp, 0, []),

@@ -1,8 +1,8 @@
 """The file init writes, run through the real program under Pulumi's mock runtime and the policy pack.
 
 What exists is imported, nothing is created: every grant and assignment the program registers carries
-the import id of the object init found, and the service principal is adopted with ``use_existing``.
-Every policy passes.
+the import id of the object init found, and the service principal is adopted with ``use_existing``
+(never imported). Every policy passes.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ ROLE = catalog.DEFAULT_ACCESS_APP_ROLE_ID
 
 def assigned_groups_and_users() -> TenantState:
     return TenantState(
-        ServicePrincipal(SP, catalog.ENPASS_APP_ID, True, True, (catalog.ENTERPRISE_APP_TAG,)),
+        ServicePrincipal(SP, catalog.ENPASS_APP_ID, True, True, tags=(catalog.ENTERPRISE_APP_TAG,)),
         GRAPH,
         (Grant("g-all", "AllPrincipals", None, GRAPH, (*catalog.ENPASS_SCOPE_NAMES, "openid", "Mail.Read")),),
         assigned_to=(
@@ -52,7 +52,9 @@ def per_user() -> TenantState:
 
 
 def hidden_and_disabled() -> TenantState:
-    sp = ServicePrincipal(SP, catalog.ENPASS_APP_ID, False, False, ("HideApp",), ("it@contoso.com",))
+    sp = ServicePrincipal(
+        SP, catalog.ENPASS_APP_ID, False, False, tags=("HideApp",), notification_email_addresses=("it@contoso.com",)
+    )
     return TenantState(sp, GRAPH, (Grant("g-all", "AllPrincipals", None, GRAPH, catalog.ENPASS_SCOPE_NAMES),))
 
 
@@ -96,4 +98,5 @@ def test_the_written_stack_imports_what_exists_and_passes_every_policy(
     assert {name: request.importId for name, request in grants_and_assignments.items()} == imports
     sp_request = run.monitor.requests["enpass-sp"]
     assert h.inputs(sp_request)["useExisting"] is True
+    assert sp_request.importId == ""  # adopted by use_existing, never imported (its import id format varies)
     assert analyze(run) == []

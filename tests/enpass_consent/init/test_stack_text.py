@@ -29,7 +29,9 @@ BOB = "0b000000-0000-4000-8000-0000000000b2"
 def consented(
     *, group_name: str = "Enpass Users", emails: tuple[str, ...] = ("it-security@contoso.com",)
 ) -> TenantState:
-    sp = ServicePrincipal(SP, catalog.ENPASS_APP_ID, False, True, ("HideApp",), emails)
+    sp = ServicePrincipal(
+        SP, catalog.ENPASS_APP_ID, False, True, tags=("HideApp",), notification_email_addresses=emails
+    )
     return TenantState(
         sp,
         GRAPH,
