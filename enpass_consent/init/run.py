@@ -1,9 +1,10 @@
 """Initialise many tenants: check every row, look the tenants up, then read, describe and write each.
 
 1. Each row on its own: a stack name (given, or the domain's first label), a tenant that parses.
-2. Duplicates: a stack or a tenant named twice is an error for every row naming it.
-3. Look-ups, concurrently: a domain (or, when the tenant is not read anyway, a tenant id) -> tenant id,
-   without credentials; then duplicates again (two domains of one tenant).
+2. Look-ups, concurrently: a domain (or, when the tenant is not read anyway, a tenant id) -> tenant id,
+   without credentials.
+3. Duplicates: a stack or a tenant (also two domains of one tenant) named on several rows is an error
+   for every row naming it.
 4. Per row, concurrently: the stack file must not exist; with ``from_tenant`` the tenant is read like
    ``audit`` (one ``$batch``; a tenant id costs no look-up, its sign-in checks it); the file is rendered,
    checked, created (never overwriting) and, with a stack creator, the stack is created, or the file
@@ -139,7 +140,20 @@ def _checked(request: Request) -> _Row:
     return _Row(request, stack, ref)
 
 
-# --- 2. duplicates (after the look-ups: two domains may name one tenant) ----------------------------------
+# --- 2. look-ups -----------------------------------------------------------------------------------
+def _looked_up(row: _Row, run: _Run) -> _Row:
+    ref = row.ref
+    if row.error is not None or ref is None:
+        return row
+    if ref.tenant_id is not None and run.options.from_tenant:
+        return row  # signing in to the tenant checks it, without a round trip of its own
+    try:
+        return replace(row, ref=run.lookup(ref))
+    except TenantLookupError as exc:
+        return replace(row, error=f"{row.request.where('tenant')}: {exc}")
+
+
+# --- 3. duplicates (after the look-ups: two domains may name one tenant) ----------------------------------
 def _stack_key(row: _Row) -> str | None:
     # Stack files differ only in case on a case-insensitive file system (macOS, Windows): one file.
     return row.stack.casefold() if row.stack else None
@@ -176,19 +190,6 @@ def _duplicate(row: _Row, what: str, others: str) -> str:
 
 def _place(request: Request) -> str:
     return f"line {request.line}" if request.line is not None else "the command line"
-
-
-# --- 3. look-ups -----------------------------------------------------------------------------------
-def _looked_up(row: _Row, run: _Run) -> _Row:
-    ref = row.ref
-    if row.error is not None or ref is None:
-        return row
-    if ref.tenant_id is not None and run.options.from_tenant:
-        return row  # signing in to the tenant checks it, without a round trip of its own
-    try:
-        return replace(row, ref=run.lookup(ref))
-    except TenantLookupError as exc:
-        return replace(row, error=f"{row.request.where('tenant')}: {exc}")
 
 
 # --- 4. per row --------------------------------------------------------------------------------------
