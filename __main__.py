@@ -1,4 +1,7 @@
-"""One tenant's Enpass consent: stack settings -> guards and lookups -> EnpassConsent -> exports."""
+"""One tenant's Enpass consent: stack settings -> guards and lookups -> EnpassConsent -> exports.
+
+The settings, exports and resource names: docs/reference.md#stack-settings.
+"""
 
 import pulumi
 

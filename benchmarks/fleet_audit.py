@@ -1,4 +1,6 @@
-"""Fleet audit speed against its floor (DESIGN §7): the real audit vs a raw control client vs a naive baseline.
+"""Fleet audit speed against its floor: the real audit vs a raw control client vs a naive baseline.
+
+The targets: benchmarks/README.md#targets.
 
 For each (N tenants, latency L, concurrency C) the emulator serves N in-sync tenants with L seconds
 added to every HTTP request, and three clients audit them:

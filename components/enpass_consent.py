@@ -1,7 +1,7 @@
 """``EnpassConsent``: the Enpass service principal, its Graph grants and its assignments in one tenant.
 
-Names and the type token are a contract (README "What `pulumi up` creates"): they are part of every
-URN, so changing one replaces objects in every tenant.
+Names and the type token are a contract (docs/reference.md#resources-and-names): they are part of
+every URN, so changing one replaces objects in every tenant.
 """
 
 from __future__ import annotations

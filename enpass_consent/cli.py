@@ -1,4 +1,7 @@
-"""The ``enpass-consent`` command line (DESIGN §5). Commands live in ``enpass_consent.commands``."""
+"""The ``enpass-consent`` command line (docs/reference.md#command-line).
+
+Commands live in ``enpass_consent.commands``.
+"""
 
 from __future__ import annotations
 

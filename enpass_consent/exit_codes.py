@@ -1,4 +1,4 @@
-"""Exit codes of every command (DESIGN §5), like ``terraform plan -detailed-exitcode``."""
+"""Exit codes of every command (docs/reference.md#exit-codes), like ``terraform plan -detailed-exitcode``."""
 
 EXIT_OK = 0
 EXIT_ERROR = 1

@@ -1,4 +1,7 @@
-"""Finding codes (a contract, docs/findings.md: add codes, never rename) and the uniform finding record."""
+"""Finding codes and the uniform finding record.
+
+The codes are a contract (docs/reference.md#finding-codes): add codes, never rename one.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The desired state of one tenant, parsed and validated from stack settings (DESIGN §4).
+"""The desired state of one tenant, parsed and validated from stack settings (docs/reference.md#stack-settings).
 
 One parser for the Pulumi program and the CLI. Its input is what Pulumi hands a program: a map of
 ``namespace:key`` to strings, where lists, objects and booleans are JSON text. The CLI turns a stack
@@ -112,7 +112,10 @@ class Assignee:
 
     @property
     def name_key(self) -> str:
-        """The suffix of the assignment's resource name (DESIGN §4: ``enpass-assign-<key>``)."""
+        """The suffix of the assignment's resource name ``enpass-assign-<key>``.
+
+        See docs/reference.md#resources-and-names.
+        """
         return self.object_id or name_key(self.display_name or "")
 
 

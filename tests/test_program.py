@@ -1,4 +1,4 @@
-"""The whole ``__main__.py`` under the mock runtime, with stack config (README "Stack settings")."""
+"""The whole ``__main__.py`` under the mock runtime, with stack config (docs/reference.md#stack-settings)."""
 
 from __future__ import annotations
 

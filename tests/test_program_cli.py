@@ -1,4 +1,4 @@
-"""The program under the real Pulumi CLI: runs only where `pulumi` is on PATH (never here, DESIGN §9).
+"""The program under the real Pulumi CLI: runs only where `pulumi` is on PATH (no CLI on the development machines).
 
 The first test needs no Microsoft tenant: a bad setting stops the program before any lookup, so it
 proves that the CLI shows the one-line message and no traceback. The second needs a real tenant

@@ -1,4 +1,4 @@
-"""``enpass-consent adopt``: record existing consent in the stack file so ``pulumi up`` imports it (DESIGN §5)."""
+"""``enpass-consent adopt``: record existing consent in the stack file so ``pulumi up`` imports it (docs/adopt.md)."""
 
 from __future__ import annotations
 

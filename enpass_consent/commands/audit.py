@@ -1,4 +1,4 @@
-"""``enpass-consent audit``: what Pulumi cannot see, across tenants (DESIGN §5)."""
+"""``enpass-consent audit``: what Pulumi cannot see, across tenants (docs/reference.md#audit)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``enpass-consent fleet (preview|up|drift)``: one Pulumi operation across many tenant stacks (DESIGN §5)."""
+"""``enpass-consent fleet (preview|up|drift)``: one Pulumi operation across many tenant stacks (docs/fleet.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``enpass-consent preflight``: will the first ``pulumi up`` in each tenant go right? (DESIGN §5)."""
+"""``enpass-consent preflight``: will the first ``pulumi up`` in each tenant go right? (docs/preflight.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""``enpass-consent review PREVIEW_JSON... [--format markdown|json] [--output FILE]`` (DESIGN §5)."""
+"""``enpass-consent review PREVIEW_JSON... [--format markdown|json] [--output FILE]`` (docs/reference.md#review)."""
 
 from __future__ import annotations
 

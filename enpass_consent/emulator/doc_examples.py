@@ -180,7 +180,7 @@ DOC_GROUP: Json = {
 }
 
 # SharePoint (Plan 2) as users' assignedPlans report it (user resource docs; plan id from Microsoft's
-# licensing service-plan reference, see reference/graph-msal.md §1.5).
+# licensing service-plan reference, https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference).
 SHAREPOINT_PLAN_2_ID = "5dbe027f-2339-4123-9542-606e4d348a72"
 SHAREPOINT_ASSIGNED_PLAN: Json = {
     "assignedDateTime": "2017-07-29T02:16:28Z",

@@ -42,7 +42,10 @@ DEPLOYER_CLIENT_ROLES: tuple[str, ...] = (
 
 
 def grant_id(client_id: str, resource_id: str, principal_id: str | None = None) -> str:
-    """oauth2PermissionGrant id as Entra derives it (reference/graph-msal.md §0.6, §4.6)."""
+    """oauth2PermissionGrant id as Entra derives it: base64url of clientId, resourceId [, principalId] as
+    little-endian GUID bytes, unpadded. Observed, not documented: the ids of Microsoft's published examples
+    (microsoft-graph-docs-contrib ``api-reference/v1.0/api/oauth2permissiongrant-list.md``) follow it.
+    """
     raw = uuid.UUID(client_id).bytes_le + uuid.UUID(resource_id).bytes_le
     if principal_id:
         raw += uuid.UUID(principal_id).bytes_le

@@ -21,7 +21,7 @@ STATUS_MARK = {Status.OK: "✅", Status.CHANGES: "🟡", Status.FAILED: "❌", S
 
 
 def to_document(result: FleetResult) -> dict[str, Any]:
-    """The Fleet JSON contract (DESIGN §5): every stack once, in run order, and the summary counts."""
+    """The Fleet JSON contract (docs/reference.md#fleet): every stack once, in run order, and the summary counts."""
     return {
         "schema": SCHEMA,
         "operation": result.operation.value,

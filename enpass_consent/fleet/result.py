@@ -1,4 +1,4 @@
-"""What a fleet run produced: one result per stack, the summary and the exit code (DESIGN §5)."""
+"""What a fleet run produced: one result per stack, the summary and the exit code (docs/reference.md#fleet-statuses)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Run one fleet operation over a plan with the Pulumi Automation API (DESIGN §5).
+"""Run one fleet operation over a plan with the Pulumi Automation API (docs/fleet.md).
 
 One ``LocalWorkspace`` on the project folder serves every stack: each CLI call carries
 ``--stack``, so concurrent operations on different stacks do not interfere. Stacks are selected,

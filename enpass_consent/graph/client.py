@@ -38,7 +38,7 @@ MAX_BATCH_SIZE = 20
 """Graph's limit of requests per ``$batch``."""
 THROTTLED_STATUSES = frozenset({429, 503})
 # Items re-sent in a later batch: throttling, and the transient server errors a whole request is
-# retried on by the session (DESIGN §8: bounded retries for 5xx, also inside a $batch).
+# retried on by the session (README.md: bounded retries for 5xx, also inside a $batch).
 RETRIED_ITEM_STATUSES = THROTTLED_STATUSES | {500, 502, 504}
 DEFAULT_MAX_THROTTLE_ROUNDS = 4
 DEFAULT_MAX_PAGES = 1000

@@ -1,6 +1,6 @@
 """Which identity signs in, read from the same environment variables the azuread provider reads.
 
-Order of precedence (DESIGN §5), the first that applies wins:
+Order of precedence (docs/reference.md#credentials), the first that applies wins:
 
 1. ``ARM_CLIENT_CERTIFICATE_PATH`` (+ ``ARM_CLIENT_CERTIFICATE_PASSWORD``): PFX/PKCS#12, or PEM
    holding the private key and the certificate.
@@ -258,7 +258,7 @@ def _truthy(value: str | None) -> bool:
 def resolve_credential(
     environ: Mapping[str, str], *, is_terminal: Callable[[], bool] = _default_is_terminal
 ) -> Credential:
-    """The credential ``environ`` describes, by DESIGN §5's precedence (see the module docstring).
+    """The credential ``environ`` describes, by the precedence in the module docstring.
 
     Raises :class:`ConfigurationError` naming the variables to set when nothing usable is set.
     """

@@ -2,7 +2,8 @@
 
 msal gets the same session as its ``http_client``, so discovery and token requests are retried
 here, below msal: msal replays a cached error response for the Retry-After period instead of
-asking again (reference/graph-msal.md §0.3).
+asking again (msal-python ``msal/throttled_http_client.py``: 429/5xx/Retry-After and 400 answers
+to token POSTs are cached and replayed).
 """
 
 from __future__ import annotations

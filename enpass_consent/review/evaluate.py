@@ -1,9 +1,10 @@
 """What a preview would do to Enpass consent in one tenant (pure: :class:`Preview` in, review out).
 
-Resource names and types are the program's contract (DESIGN §4): ``enpass-sp``, ``enpass-grant``,
-``enpass-grant-<user id>``, ``enpass-assign-<key>``. The steps of one URN are folded into one
-effect on the tenant, because a replacement is several steps (``create-replacement``, ``replace``,
-``delete-replaced``) and ``--refresh`` adds a refresh step before the program's own.
+Resource names and types are the program's contract (docs/reference.md#resources-and-names):
+``enpass-sp``, ``enpass-grant``, ``enpass-grant-<user id>``, ``enpass-assign-<key>``. The steps of
+one URN are folded into one effect on the tenant, because a replacement is several steps
+(``create-replacement``, ``replace``, ``delete-replaced``) and ``--refresh`` adds a refresh step
+before the program's own.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Read a Pulumi preview in either machine format into one neutral shape.
 
-Two formats exist and their field names differ (reference/pulumi.md §5):
+Two formats exist and their field names differ:
 
 * ``pulumi preview --json`` prints one ``PreviewDigest`` document
   (pulumi/pulumi ``sdk/go/common/display/json.go``, built by ``ShowPreviewDigest`` in

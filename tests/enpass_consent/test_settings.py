@@ -1,4 +1,4 @@
-"""Every rule of the settings contract (DESIGN §4): one bad value per case, the exact message."""
+"""Every rule of the settings contract (docs/reference.md#stack-settings): one bad value per case, the exact message."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The pack's shape: policy names (DESIGN §6 contract), levels, metadata, schemas, entry point."""
+"""The pack's shape: policy names (docs/reference.md#policy-names), levels, metadata, schemas, entry point."""
 
 from __future__ import annotations
 

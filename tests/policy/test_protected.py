@@ -24,7 +24,7 @@ def test_unprotected_sp_and_grants_are_violations(resource_type: str, expected: 
 
 
 def test_assignments_need_no_protection() -> None:
-    # `pulumi destroy` removing assignments is intended (DESIGN §4); only the SP and grants carry consent.
+    # `pulumi destroy` removing assignments is intended (docs/reference.md#resources-and-names); only the SP and grants carry consent.
     assert violations(protected.POLICY, resource_args(ASSIGN_TYPE, protect=False)) == []
 
 

@@ -1,6 +1,6 @@
 """Run the Pulumi program or component under Pulumi's mock runtime (no engine, no CLI).
 
-Pitfalls handled here (reference/pulumi.md §0): resource options are only on the raw
+Pitfalls handled here (read in pulumi's ``pulumi/runtime/mocks.py`` and ``pulumi/runtime/settings.py``): resource options are only on the raw
 RegisterResourceRequest (so a recording monitor keeps them), the root Stack leaks between tests
 unless reset, and preview mode skips ``apply`` callbacks on unknown outputs (so every check
 records that it ran).

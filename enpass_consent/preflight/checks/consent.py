@@ -3,7 +3,9 @@
 The prediction comes from today's grants (read exactly as ``audit`` reads them): a tenant-wide grant
 holding every configured scope means no prompt. Otherwise users would need approval: Group.Read.All
 needs admin consent whatever the policy, and Microsoft's managed default policy excludes
-Sites.ReadWrite.All from user consent (reference/prior-art.md #20-#23).
+Sites.ReadWrite.All from user consent
+(https://learn.microsoft.com/entra/identity/enterprise-apps/configure-user-consent and
+https://learn.microsoft.com/entra/identity/enterprise-apps/manage-app-consent-policies).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The evaluator table: each finding code with the objectId/expected/actual of docs/findings.md."""
+"""The evaluator table: each finding code with the objectId/expected/actual of docs/reference.md#finding-codes."""
 
 from __future__ import annotations
 

@@ -96,7 +96,7 @@ def test_token_endpoint_failures(emulator: Emulator) -> None:
     emulator.faults.token_failure(OTHER_TENANT_ID, kind=FaultKind.INVALID_CLIENT)
     with pytest.raises(msal.exceptions.MsalServiceError, match="500"):  # msal raises on a 5xx token answer
         emulator.confidential_app(TENANT_ID).acquire_token_for_client(scopes=GRAPH_DEFAULT_SCOPE)
-    # msal replays cached errors (reference §0.3): a fresh app goes to the wire again.
+    # msal replays cached errors (msal/throttled_http_client.py): a fresh app goes to the wire again.
     assert "access_token" in emulator.confidential_app(TENANT_ID).acquire_token_for_client(scopes=GRAPH_DEFAULT_SCOPE)
     other = emulator.confidential_app(OTHER_TENANT_ID).acquire_token_for_client(scopes=GRAPH_DEFAULT_SCOPE)
     assert other["error"] == "invalid_client"
