@@ -10,6 +10,7 @@ Pulumi.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import uuid
@@ -65,6 +66,9 @@ DEFAULTS: dict[str, Any] = {
     ACCOUNT_ENABLED: True,
     HIDE_FROM_MY_APPS: False,
 }
+
+PLACEHOLDER_TENANT_ID = str(uuid.UUID(int=0))
+"""The all-zero GUID of Pulumi.example.yaml: never a real tenant, so a copied example fails loudly."""
 
 ADOPT_SERVICE_PRINCIPAL = "servicePrincipalObjectId"
 ADOPT_GRANT = "grantId"
@@ -167,12 +171,43 @@ class Settings:
         return self.groups + self.users
 
 
+ALL_KEYS = (TENANT_ID, CLIENT_ID, ENVIRONMENT, *PROJECT_KEYS)
+SETTING_NAMES = frozenset(key.partition(":")[2] for key in ALL_KEYS)
+"""The names without their namespace (``tenantId``, ``scopes``, ...)."""
+
+
+def suggest_key(key: str) -> str | None:
+    """The setting ``key`` most likely meant: a wrong namespace (``enpass_consent:``), a wrong case, a typo.
+
+    None when ``key`` is not close to any setting (another provider's key, say). Keys are case-sensitive
+    for Pulumi, so ``azuread:tenantid`` is not ``azuread:tenantId``.
+    """
+    if key in ALL_KEYS:
+        return None
+    namespace, _, name = key.rpartition(":")
+    by_lower = {known.lower(): known for known in ALL_KEYS}
+    if key.lower() in by_lower:
+        return by_lower[key.lower()]
+    namespaces = {known.partition(":")[0] for known in ALL_KEYS}
+    if namespace and namespace not in namespaces:
+        close = difflib.get_close_matches(namespace.lower(), sorted(namespaces), n=1, cutoff=0.8)
+        if not close:
+            return None
+        namespace = close[0]
+    candidates = [known for known in ALL_KEYS if not namespace or known.startswith(f"{namespace}:")]
+    names = {known.partition(":")[2].lower(): known for known in candidates}
+    close = difflib.get_close_matches(name.lower(), sorted(names), n=1, cutoff=0.75)
+    return names[close[0]] if close else None
+
+
 def parse(config: Mapping[str, str]) -> Settings:
     """Validate ``config`` (``namespace:key`` -> Pulumi's string form) into ``Settings``."""
     unknown = sorted(k for k in config if k.startswith(f"{PROJECT}:") and k not in PROJECT_KEYS)
     if unknown:
+        suggestion = suggest_key(unknown[0])
+        hint = f"did you mean {suggestion}? " if suggestion else ""
         raise SettingsError(
-            unknown[0], f"unknown setting; the settings are {', '.join(PROJECT_KEYS)}", show_value=False
+            unknown[0], f"unknown setting; {hint}the settings are {', '.join(PROJECT_KEYS)}", show_value=False
         )
 
     tenant_raw = config.get(TENANT_ID)
@@ -183,6 +218,10 @@ def parse(config: Mapping[str, str]) -> Settings:
             show_value=False,
         )
     tenant_id = _guid(TENANT_ID, tenant_raw)
+    if tenant_id == PLACEHOLDER_TENANT_ID:
+        raise SettingsError(
+            TENANT_ID, "replace the placeholder tenant id with the id of the tenant this stack manages", tenant_raw
+        )
     client_raw = config.get(CLIENT_ID)
     client_id = _guid(CLIENT_ID, client_raw) if client_raw else None
     cloud = _cloud(config.get(ENVIRONMENT))

@@ -54,8 +54,12 @@ def _yaml() -> YAML:
 def _read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise StackFileError(
+            f"{path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start})"
+        ) from None
     except OSError as exc:
-        raise StackFileError(f"{path}: cannot read ({exc.strerror})") from None
+        raise StackFileError(f"{path}: cannot read ({exc.strerror or type(exc).__name__})") from None
 
 
 def parse_yaml(text: str, path: Path) -> Any:
@@ -64,9 +68,25 @@ def parse_yaml(text: str, path: Path) -> Any:
     try:
         return yaml.load(StringIO(text))
     except YAMLError as exc:
-        raise StackFileError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        raise StackFileError(f"{path}: not valid YAML: {_yaml_problem(exc)}") from None
     finally:
         del yaml.doc_infos[:]  # each load appends one; a reused parser must not grow
+
+
+def _yaml_problem(exc: YAMLError) -> str:
+    """ruamel's error as one line with where it is: ``found X at line 3, column 2 (while parsing Y ...)``."""
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    where = _at(getattr(exc, "problem_mark", None))
+    context, context_where = getattr(exc, "context", None), _at(getattr(exc, "context_mark", None))
+    started = f" ({context}, which started {context_where})" if context and context_where else ""
+    return f"{problem} {where}{started}" if where else f"{problem}{started}"
+
+
+def _at(mark: Any) -> str:
+    # ruamel counts lines and columns from 0; editors count from 1.
+    if mark is None or not isinstance(getattr(mark, "line", None), int):
+        return ""
+    return f"at line {mark.line + 1}, column {mark.column + 1}"
 
 
 def load_yaml(path: Path) -> Any:
@@ -163,6 +183,11 @@ def config_strings(document: Any, path: Path) -> dict[str, str]:
     def refuse(message: str) -> StackFileError:
         return StackFileError(f"{path}: {message}", tenant_id=tenant_id)
 
+    misplaced = [str(key) for key in document if _names_a_setting(str(key))]
+    if misplaced:
+        raise refuse(
+            f"{misplaced[0]} is not under config: (indent it below the 'config:' line, as in Pulumi.example.yaml)"
+        )
     environments = document.get("environment")
     if environments:
         raise refuse(
@@ -180,6 +205,8 @@ def config_strings(document: Any, path: Path) -> dict[str, str]:
             settings.ENVIRONMENT,
         )
         if not relevant:
+            if suggestion := settings.suggest_key(key):
+                raise refuse(f"{key} is not a setting of enpass-consent or azuread; did you mean {suggestion}?")
             continue
         if _holds_secure(value):
             raise refuse(f"{key} holds a secure: value; the enpass-consent settings must be plain values")
@@ -190,6 +217,15 @@ def config_strings(document: Any, path: Path) -> dict[str, str]:
             )
         out[key] = _to_string(value)
     return out
+
+
+# The top-level keys of a stack file (pulumi/pulumi sdk/go/common/workspace/project.go, ProjectStack).
+_STACK_FILE_KEYS = frozenset({"config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"})
+
+
+def _names_a_setting(key: str) -> bool:
+    """A top-level key that is one of the settings (or a namespaced key at all): it belongs under ``config``."""
+    return key not in _STACK_FILE_KEYS and (":" in key or key in settings.SETTING_NAMES)
 
 
 # Keys Pulumi.yaml declares with `type: array` (their defaults are lists; a test pins the two equal).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -289,8 +290,36 @@ def test_program_and_cli_parse_the_same_stack_file_alike(stack: str, monkeypatch
     assert seen == [cli_view]
 
 
-def test_the_example_stack_file_is_valid() -> None:
+EXAMPLE_TENANT = "6f1c2a9e-3b4d-4e5f-8a7b-1c2d3e4f5a6b"
+
+
+def _example(text: str) -> settings.Settings:
     path = h.REPO / "Pulumi.example.yaml"
-    parsed = settings.parse(stackfile.config_strings(stackfile.load_yaml(path), path))
+    return settings.parse(stackfile.config_strings(stackfile.parse_yaml(text, path), path))
+
+
+def test_the_example_stack_file_refuses_its_placeholder_tenant() -> None:
+    text = (h.REPO / "Pulumi.example.yaml").read_text()
+    with pytest.raises(settings.SettingsError, match="replace the placeholder tenant id"):
+        _example(text)
+
+
+def test_the_example_with_a_tenant_is_valid_and_asks_for_the_defaults() -> None:
+    text = (h.REPO / "Pulumi.example.yaml").read_text()
+    parsed = _example(text.replace(settings.PLACEHOLDER_TENANT_ID, EXAMPLE_TENANT, 1))
+    assert parsed.tenant_id == EXAMPLE_TENANT
     assert parsed.scopes == tuple(sorted(catalog.ENPASS_SCOPE_NAMES))
-    assert [g.entry for g in parsed.groups] == ["Enpass Users"] and parsed.assignment_required
+    assert parsed.groups == () and not parsed.assignment_required  # groups are an example, commented out
+
+
+def test_every_setting_commented_in_the_example_is_valid_once_uncommented() -> None:
+    """The example's commented blocks are what users copy: each must parse as written."""
+    text = (h.REPO / "Pulumi.example.yaml").read_text().replace(settings.PLACEHOLDER_TENANT_ID, EXAMPLE_TENANT, 1)
+    uncommented = re.sub(r"(?m)^  # ((?:enpass-consent|azuread):\S+:.*|  - .*)$", r"  \1", text)
+    uncommented = uncommented.replace(
+        "azuread:clientId: 00000000-0000-0000-0000-000000000000", "azuread:clientId: " + EXAMPLE_TENANT
+    )
+    parsed = _example(uncommented)
+    assert not parsed.tenant_wide_consent and parsed.consent_user_ids
+    assert [g.entry for g in parsed.groups] == ["Enpass Users"] and parsed.users and parsed.assignment_required
+    assert parsed.notification_emails == ("it-security@example.com",)

@@ -126,9 +126,19 @@ BAD: list[tuple[str, dict[str, str], str]] = [
         "azuread:environment: Enpass is published only in the global (public) cloud; it cannot be consented in the usgovernmentl4 cloud (got 'usgovernmentl4')",
     ),
     (
+        "placeholder tenant",
+        {settings.TENANT_ID: "00000000-0000-0000-0000-000000000000"},
+        "azuread:tenantId: replace the placeholder tenant id with the id of the tenant this stack manages (got '00000000-0000-0000-0000-000000000000')",
+    ),
+    (
+        "unknown key, nothing close",
+        cfg(colour="blue"),
+        "enpass-consent:colour: unknown setting; the settings are enpass-consent:scopes, enpass-consent:tenantWideConsent, enpass-consent:consentUsers, enpass-consent:groups, enpass-consent:users, enpass-consent:assignmentRequired, enpass-consent:protect, enpass-consent:adopt, enpass-consent:notificationEmails, enpass-consent:accountEnabled, enpass-consent:hideFromMyApps",
+    ),
+    (
         "unknown key",
         cfg(scope=["User.Read"]),
-        "enpass-consent:scope: unknown setting; the settings are enpass-consent:scopes, enpass-consent:tenantWideConsent, enpass-consent:consentUsers, enpass-consent:groups, enpass-consent:users, enpass-consent:assignmentRequired, enpass-consent:protect, enpass-consent:adopt, enpass-consent:notificationEmails, enpass-consent:accountEnabled, enpass-consent:hideFromMyApps",
+        "enpass-consent:scope: unknown setting; did you mean enpass-consent:scopes? the settings are enpass-consent:scopes, enpass-consent:tenantWideConsent, enpass-consent:consentUsers, enpass-consent:groups, enpass-consent:users, enpass-consent:assignmentRequired, enpass-consent:protect, enpass-consent:adopt, enpass-consent:notificationEmails, enpass-consent:accountEnabled, enpass-consent:hideFromMyApps",
     ),
     (
         "scope unknown",
@@ -282,3 +292,30 @@ def test_invalid_settings_name_the_key_and_value(config: dict[str, str], message
 def test_name_key() -> None:
     assert settings.name_key("Team (EU)") == "team-eu"
     assert settings.name_key("  Bob's  Team--Ops ") == "bob-s-team-ops"
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("enpass-consent:scope", "enpass-consent:scopes"),
+        ("enpass-consent:tenantWideConsnet", "enpass-consent:tenantWideConsent"),
+        ("enpass-consent:Groups", "enpass-consent:groups"),
+        ("enpass-consent:accountEnable", "enpass-consent:accountEnabled"),
+        ("enpass_consent:scopes", "enpass-consent:scopes"),
+        ("enpas-consent:hideFromMyApps", "enpass-consent:hideFromMyApps"),
+        ("azuread:tenantid", "azuread:tenantId"),
+        ("azuread:enviroment", "azuread:environment"),
+        ("tenantId", "azuread:tenantId"),
+        ("scopes", "enpass-consent:scopes"),
+        # Other keys of other namespaces, and the azuread provider's own other settings, are nobody's typo.
+        ("azuread:clientSecret", None),
+        ("azuread:useOidc", None),
+        ("azuread:clientCertificatePath", None),
+        ("pulumi:tags", None),
+        ("aws:region", None),
+        ("enpass-consent:scopes", None),
+        ("azuread:tenantId", None),
+    ],
+)
+def test_suggest_key(typed: str, meant: str | None) -> None:
+    assert settings.suggest_key(typed) == meant

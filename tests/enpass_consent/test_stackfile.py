@@ -97,11 +97,73 @@ def test_undeclared_keys_may_still_be_quoted_json() -> None:
     }
 
 
-def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "config: [unclosed\n",
+            "not valid YAML: expected ',' or ']', but got '<stream end>' at line 2, column 1 "
+            "(while parsing a flow sequence, which started at line 1, column 9)",
+        ),
+        (
+            "config:\n  azuread:tenantId: x\n enpass-consent:groups: []\n",
+            "not valid YAML: expected <block end>, but found '<block mapping start>' at line 3, column 2 "
+            "(while parsing a block mapping, which started at line 1, column 1)",
+        ),
+        ("config:\n  a: b: c\n", "not valid YAML: mapping values are not allowed here at line 2, column 7"),
+        (
+            "config:\n  a: 1\n  a: 2\n",
+            'not valid YAML: found duplicate key "a" with value "2" (original value: "1") at line 3, column 3 '
+            "(while constructing a mapping, which started at line 2, column 3)",
+        ),
+    ],
+)
+def test_invalid_yaml_names_the_file_line_and_column(tmp_path: Path, text: str, message: str) -> None:
     write(tmp_path / "Pulumi.yaml", "name: x\n")
-    write(tmp_path / "Pulumi.bad.yaml", "config: [unclosed\n")
-    with pytest.raises(stackfile.StackFileError, match=r"Pulumi.bad.yaml: not valid YAML"):
+    write(tmp_path / "Pulumi.bad.yaml", text)
+    with pytest.raises(stackfile.StackFileError) as raised:
         stackfile.read(tmp_path, "bad")
+    assert str(raised.value) == f"{tmp_path / 'Pulumi.bad.yaml'}: {message}"
+
+
+TENANT = "11111111-2222-3333-4444-555555555555"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            f"config:\nazuread:tenantId: {TENANT}\n",
+            "azuread:tenantId is not under config: (indent it below the 'config:' line, as in Pulumi.example.yaml)",
+        ),
+        (
+            f"config:\n  azuread:tenantId: {TENANT}\nenpass-consent:groups: [Enpass Users]\n",
+            "enpass-consent:groups is not under config: (indent it below the 'config:' line, as in "
+            "Pulumi.example.yaml)",
+        ),
+        (
+            f"config:\n  azuread:tenantId: {TENANT}\n  enpass_consent:groups: [Enpass Users]\n",
+            "enpass_consent:groups is not a setting of enpass-consent or azuread; did you mean enpass-consent:groups?",
+        ),
+        (
+            f"config:\n  azuread:tenantid: {TENANT}\n",
+            "azuread:tenantid is not a setting of enpass-consent or azuread; did you mean azuread:tenantId?",
+        ),
+    ],
+)
+def test_misplaced_and_mistyped_keys_are_named(text: str, message: str) -> None:
+    path = Path("Pulumi.contoso.yaml")
+    with pytest.raises(stackfile.StackFileError) as raised:
+        stackfile.config_strings(stackfile.parse_yaml(text, path), path)
+    assert str(raised.value) == f"Pulumi.contoso.yaml: {message}"
+
+
+def test_other_providers_keys_are_left_alone() -> None:
+    path = Path("Pulumi.contoso.yaml")
+    text = (
+        f"encryptionsalt: v1:abc\nconfig:\n  azuread:tenantId: {TENANT}\n  azuread:useOidc: 'true'\n  aws:region: eu\n"
+    )
+    assert stackfile.config_strings(stackfile.parse_yaml(text, path), path) == {"azuread:tenantId": TENANT}
 
 
 def test_read_with_a_known_stack_folder_and_from_many_threads(tmp_path: Path) -> None:
