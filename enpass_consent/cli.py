@@ -5,7 +5,10 @@ Commands live in ``enpass_consent.commands``.
 
 from __future__ import annotations
 
+import os
 import sys
+import traceback
+from pathlib import Path
 
 import click
 
@@ -26,11 +29,26 @@ def _register() -> None:
         cli.add_command(command)
 
 
+def _bug_report(exc: Exception) -> str:
+    from enpass_consent.graph.redact import scrub
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    package = str(Path(__file__).resolve().parent) + os.sep
+    ours = [frame for frame in frames if frame.filename.startswith(package)] or frames
+    where = f" at {Path(ours[-1].filename).name}:{ours[-1].lineno}" if ours else ""
+    return (
+        f"enpass-consent: unexpected {type(exc).__name__}{where}: {scrub(str(exc))} "
+        "(a bug in enpass-consent: please report it with the command that led to it)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; returns (and exits with) the exit code.
 
     Click exits 2 on usage errors, but in CI a 2 must only ever mean drift, so usage errors are
-    caught here and exit 1 with the message and no document.
+    caught here and exit 1 with the message and no document. Nothing ever ends in a traceback: an
+    exception no command handled is a bug, reported as one line (its type, its scrubbed message and
+    where it was raised) with exit 1.
     """
     _register()
     try:
@@ -42,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         code = exc.exit_code
     except click.Abort:
         click.echo("Aborted.", err=True)
+        code = EXIT_ERROR
+    except Exception as exc:
+        click.echo(_bug_report(exc), err=True)
         code = EXIT_ERROR
     else:
         code = result if isinstance(result, int) else 0

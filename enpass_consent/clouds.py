@@ -73,9 +73,23 @@ class Endpoints:
         return f"{self.cloud.graph_root}/.default"
 
     @property
+    def authority_label(self) -> str:
+        """The login host for messages, naming the variable that set it when it is not the cloud's own."""
+        return _label(self.authority_host, self.cloud.login_host, AUTHORITY_HOST_ENV)
+
+    @property
+    def graph_label(self) -> str:
+        """The Graph root for messages, naming the variable that set it when it is not the cloud's own."""
+        return _label(self.graph_root, self.cloud.graph_root, GRAPH_URL_ENV)
+
+    @property
     def is_well_known(self) -> bool:
         """True when the authority host is the cloud's own (MSAL then skips instance discovery)."""
         return self.authority_host == self.cloud.login_host
+
+
+def _label(url: str, cloud_url: str, variable: str) -> str:
+    return url if url == cloud_url else f"{url} (from {variable})"
 
 
 def endpoints(cloud: Cloud, environ: Mapping[str, str] | None = None) -> Endpoints:

@@ -75,3 +75,19 @@ def create_new(path: Path, data: bytes) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
+
+
+def check_writable(path: Path) -> None:
+    """Raise ``OSError`` unless :func:`atomic_write` could write ``path``; leaves nothing behind.
+
+    Checked before a command does its work (a fleet deploys, an audit reads hundreds of tenants), so
+    a report that cannot be written fails the command first, not after. The probe is what the writer
+    does: a temporary file in the same folder, removed at once (permission bits alone say nothing for
+    root, and nothing about a read-only file system).
+    """
+    if path.is_dir():
+        raise IsADirectoryError(21, "is a folder", str(path))
+    if not path.parent.is_dir():
+        raise FileNotFoundError(2, "no such folder", str(path.parent))
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".probe"):
+        pass

@@ -1,22 +1,56 @@
-"""Plain-text and Markdown tables shared by the reports (no colour: output is often a file or a CI log)."""
+"""The one table style of every text report, and the Markdown helpers.
+
+Text tables are plain: columns separated by two spaces, upper-case headers, no colour and no box,
+so they read the same on a terminal, in a file and in a CI log. A cell is never cut: without a
+width (a file, a pipe, a CI log) every cell is written in full on one line, so the text can be
+searched; with a width (a terminal's) long cells wrap within their column instead.
+"""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Sequence
+from io import StringIO
 
-from enpass_consent.graph.errors import shorten
+_COLUMN_GAP = 2
 
 
-def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], max_width: int = 80) -> str:
-    """A fixed-width table; cells longer than ``max_width`` are cut with an ellipsis."""
-    cells = [[shorten(c, max_width) for c in row] for row in rows]
-    widths = [max([len(h), *(len(r[i]) for r in cells)]) for i, h in enumerate(headers)]
-    line = "  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()
-    out = [line]
-    out += ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells]
-    return "\n".join(out)
+def plain_value(value: object) -> str:
+    """A value as the reports show it: booleans ``true``/``false`` (as in JSON), nothing as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace (newlines included) made one space."""
+    return " ".join(str(text).split())
+
+
+def text_table(headers: Sequence[str], rows: Sequence[Sequence[str]], width: int | None = None) -> str:
+    """A table of ``rows`` under ``headers``; ``width``: wrap long cells to fit it (None: never wrap)."""
+    from rich.cells import cell_len  # rich loads only when a text table is rendered
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    cells = [[one_line(cell) for cell in row] for row in rows]
+    titles = [header.upper() for header in headers]
+    table = Table(box=None, show_edge=False, pad_edge=False, padding=(0, _COLUMN_GAP, 0, 0), header_style="")
+    for title in titles:
+        table.add_column(title, overflow="fold", no_wrap=width is None)
+    for row in cells:
+        table.add_row(*(Text(cell) for cell in row))
+    if width is None:
+        # As wide as the widest cell of each column: nothing wraps, nothing is cut.
+        width = sum(max([cell_len(t), *(cell_len(r[i]) for r in cells)]) + _COLUMN_GAP for i, t in enumerate(titles))
+    buffer = StringIO()
+    console = Console(file=buffer, width=max(width, 1), no_color=True, force_terminal=False, highlight=False)
+    console.print(table, markup=False, emoji=False, soft_wrap=False)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

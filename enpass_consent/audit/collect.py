@@ -64,7 +64,8 @@ def requests_for(settings: Settings) -> list[BatchRequest]:
         BatchRequest(APP_PERMISSIONS, f"{_ENPASS}/appRoleAssignments"),
         BatchRequest(ASSIGNED_TO, f"{_ENPASS}/appRoleAssignedTo"),
         BatchRequest(OWNERS, f"{_ENPASS}/owners?$select=id,displayName"),
-        BatchRequest(GRAPH_SP, f"/servicePrincipals(appId='{catalog.MICROSOFT_GRAPH_APP_ID}')?$select=id"),
+        # appRoles: an APP_PERMISSION on Microsoft Graph is named (Mail.Read), in the same batch.
+        BatchRequest(GRAPH_SP, f"/servicePrincipals(appId='{catalog.MICROSOFT_GRAPH_APP_ID}')?$select=id,appRoles"),
     ]
     for read_id, group in named_groups(settings).items():
         requests.append(BatchRequest(read_id, group_filter_url(group.display_name or "")))
@@ -89,11 +90,28 @@ def state_from(results: Mapping[str, BatchResult], settings: Settings) -> Tenant
     return TenantState(
         service_principal=sp,
         graph_service_principal_id=str(graph_body.get("id") or "") or None,
+        graph_app_role_names=app_role_names(graph_body),
         grants=tuple(Grant.from_graph(item) for item in _values(results[GRANTS])),
         app_permissions=tuple(AppRoleAssignment.from_graph(item) for item in _values(results[APP_PERMISSIONS])),
         assigned_to=tuple(AppRoleAssignment.from_graph(item) for item in _values(results[ASSIGNED_TO])),
         group_matches=group_matches,
     )
+
+
+def app_role_names(service_principal: Mapping[str, Any]) -> dict[str, str]:
+    """App role id (lower case) -> its ``value``, the permission's name (``Mail.Read``), of one SP.
+
+    ``value`` is what the ``roles`` claim carries (https://learn.microsoft.com/graph/api/resources/approle);
+    a role without one, or an answer of another shape, is left out: the finding then shows the id alone.
+    """
+    roles = service_principal.get("appRoles")
+    if not isinstance(roles, list):
+        return {}
+    return {
+        str(role["id"]).lower(): role["value"]
+        for role in roles
+        if isinstance(role, Mapping) and role.get("id") and isinstance(role.get("value"), str) and role["value"]
+    }
 
 
 def matching_group_ids(result: BatchResult) -> tuple[str, ...]:

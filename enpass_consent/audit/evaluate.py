@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from enpass_consent import catalog
 from enpass_consent.audit.state import ALL_PRINCIPALS, PRINCIPAL, Grant, TenantState
 from enpass_consent.findings import Finding, Severity, finding
+from enpass_consent.render import plain_value
 from enpass_consent.settings import ADOPT, ADOPT_SERVICE_PRINCIPAL, Settings
 
 # Sign-in scopes grant no data access: held without being asked for, they are informational.
@@ -42,8 +43,8 @@ def evaluate(settings: Settings, state: TenantState) -> list[Finding]:
         findings.append(
             finding(
                 "ASSIGNMENT_REQUIRED_MISMATCH",
-                f"appRoleAssignmentRequired is {str(sp.app_role_assignment_required).lower()}, "
-                f"the stack says {str(settings.assignment_required).lower()}.",
+                f"appRoleAssignmentRequired is {plain_value(sp.app_role_assignment_required)}, "
+                f"the stack says {plain_value(settings.assignment_required)}.",
                 object_id=sp.object_id,
                 expected=settings.assignment_required,
                 actual=sp.app_role_assignment_required,
@@ -164,12 +165,21 @@ def _scope_findings(settings: Settings, grant: Grant) -> list[Finding]:
 
 
 def _app_permission_findings(state: TenantState) -> Iterable[Finding]:
+    graph_id = (state.graph_service_principal_id or "").lower()
     for assignment in sorted(state.app_permissions, key=lambda a: a.assignment_id):
         resource = assignment.resource_display_name or "resource"
+        name = state.graph_app_role_names.get(assignment.app_role_id) if assignment.resource_id == graph_id else None
+        if name:
+            permission = f"{name} (app role {assignment.app_role_id})"
+        elif assignment.resource_id == graph_id:
+            permission = f"app role {assignment.app_role_id} (not among Microsoft Graph's app roles)"
+        else:
+            # Only Microsoft Graph's roles are read (in the same batch); another API's would cost a read.
+            permission = f"app role {assignment.app_role_id} (its name is not read for APIs other than Microsoft Graph)"
         yield finding(
             "APP_PERMISSION",
-            f"Enpass holds application permission (app role) {assignment.app_role_id} on {resource} "
-            f"{assignment.resource_id}: it can act without a signed-in user.",
+            f"Enpass holds application permission {permission} on {resource} {assignment.resource_id}: "
+            "it can act without a signed-in user.",
             object_id=assignment.assignment_id,
             actual=assignment.app_role_id,
         )

@@ -48,8 +48,8 @@ def _summary(report: AuditReport) -> str:
     )
 
 
-def to_table(report: AuditReport) -> str:
-    return text_table(_HEADERS, _rows(report)) + "\n" + _summary(report) + "\n"
+def to_table(report: AuditReport, width: int | None = None) -> str:
+    return text_table(_HEADERS, _rows(report), width) + "\n" + _summary(report) + "\n"
 
 
 def to_markdown(report: AuditReport) -> str:

@@ -126,6 +126,8 @@ class TenantState:
     """Users, groups and service principals assigned to Enpass."""
     group_matches: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """For each group given by display name (entry as written): ids of the security groups with that name."""
+    graph_app_role_names: Mapping[str, str] = field(default_factory=dict)
+    """Microsoft Graph's app role id (lower case) -> permission name (``Mail.Read``)."""
 
     def grants_on_graph(self) -> list[Grant]:
         graph_id = (self.graph_service_principal_id or "").lower()

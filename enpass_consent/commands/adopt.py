@@ -32,6 +32,8 @@ def adopt(stack: str, project_dir: Path, write_file: bool) -> int:
     try:
         with graph_session(concurrency=1) as factory:
             prepared = prepare(project_dir, stack, factory, os.environ)
+    except click.ClickException:
+        raise  # a bad ENPASS_CONSENT_* variable: exit 1 with its message
     except (stackfile.StackFileError, settings.SettingsError, GraphClientError, ValueError) as exc:
         log(f"enpass-consent adopt: {scrub(str(exc))}; nothing was written")
         return EXIT_ERROR

@@ -16,6 +16,7 @@ from enpass_consent.commands.common import (
     progress,
     select_stacks,
     stack_selection,
+    terminal_width,
 )
 
 
@@ -45,10 +46,14 @@ def audit(
     with graph_session(concurrency) as factory, progress("audit", len(selection.stacks)) as advance:
 
         def done(result: TenantResult) -> None:
-            advance(f"{result.stack}: {result.status.value}")
+            # A stack's error in full on stderr: the table may wrap it, a CI log keeps it whole.
+            advance(f"{result.stack}: {result.status.value}", result.error and f"{result.stack}: error: {result.error}")
 
         audit_report = audit_stacks(
             selection.project_dir, selection.stacks, factory, concurrency=concurrency, on_done=done
         )
-    emit(report.RENDERERS[format_](audit_report), output)
+    if format_ == "table":
+        emit(report.to_table(audit_report, terminal_width(output)), output)
+    else:
+        emit(report.RENDERERS[format_](audit_report), output)
     return audit_report.exit_code

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -17,7 +18,7 @@ from enpass_consent import clouds, stackfile
 from enpass_consent.exit_codes import EXIT_DRIFT as EXIT_DRIFT  # re-exported for the commands
 from enpass_consent.exit_codes import EXIT_ERROR as EXIT_ERROR
 from enpass_consent.exit_codes import EXIT_OK as EXIT_OK
-from enpass_consent.files import atomic_write
+from enpass_consent.files import atomic_write, check_writable
 
 if TYPE_CHECKING:  # the Graph stack (msal, requests) loads only for the commands that sign in
     from enpass_consent.graph.factory import GraphFactory
@@ -46,12 +47,23 @@ def stack_selection(func: F) -> F:
     return func
 
 
+def _writable_output(_ctx: click.Context, _param: click.Parameter, value: Path | None) -> Path | None:
+    """``--output`` is checked when the command line is read, before the command touches anything."""
+    if value is not None:
+        try:
+            check_writable(value)
+        except OSError as exc:
+            raise UsageError(f"--output: cannot write {value} ({exc.strerror or exc})") from None
+    return value
+
+
 def output_option(func: F) -> F:
     return click.option(
         "--output",
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
-        help="Write the report to FILE instead of stdout.",
+        callback=_writable_output,
+        help="Write the report to FILE instead of stdout (checked before anything runs).",
     )(func)
 
 
@@ -85,6 +97,13 @@ def select_stacks(stacks: tuple[str, ...], all_stacks: bool, project_dir: Path) 
     return Selection(project_dir, list(dict.fromkeys(stacks)))
 
 
+def terminal_width(output: Path | None) -> int | None:
+    """The terminal's width when the document goes to one (text tables wrap to it), else None (never wrap)."""
+    if output is not None or not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size().columns
+
+
 def emit(text: str, output: Path | None) -> None:
     """Write the document to ``output`` atomically, or to stdout; nothing else goes to stdout.
 
@@ -107,11 +126,20 @@ def emit(text: str, output: Path | None) -> None:
 def graph_session(concurrency: int) -> Iterator[GraphFactory]:
     """The run's one Graph session and credential; says on stderr which kind signs in, never its value.
 
-    A credential that cannot be used is only logged here: each tenant then reports it as its error.
+    Unusable ``ENPASS_CONSENT_*`` variables (an endpoint, the CA bundle) fail the command here, before
+    any stack is touched: exit 1, one message, no document. A credential that cannot be used is only
+    logged here: each tenant then reports it as its error (a stack may name its own client id).
     """
+    from enpass_consent import overrides
+    from enpass_consent.graph.errors import GraphClientError
     from enpass_consent.graph.factory import GraphFactory
 
-    with GraphFactory(concurrency=concurrency) as factory:
+    try:
+        overrides.check(os.environ)
+        factory = GraphFactory(concurrency=concurrency)
+    except (overrides.OverrideError, GraphClientError) as exc:
+        raise click.ClickException(str(exc)) from None
+    with factory:
         log(f"enpass-consent: {factory.credential_note()}")
         for name in (clouds.AUTHORITY_HOST_ENV, clouds.GRAPH_URL_ENV):
             if value := os.environ.get(name):
@@ -125,11 +153,20 @@ def log(message: str) -> None:
     click.echo(message, err=True)
 
 
+Advance = Callable[[str, str | None], None]
+"""``advance(description, message)``: one stack done; ``message`` (its error, in full) goes to stderr."""
+
+
 @contextlib.contextmanager
-def progress(label: str, total: int) -> Iterator[Callable[[str], None]]:
-    """A progress bar on stderr when stderr is a terminal; otherwise nothing (CI logs stay clean)."""
+def progress(label: str, total: int) -> Iterator[Advance]:
+    """A progress bar on stderr when stderr is a terminal; otherwise only the messages (CI logs stay clean)."""
     if not sys.stderr.isatty() or total == 0:
-        yield lambda _description: None
+
+        def message_only(_description: str, message: str | None = None) -> None:
+            if message:
+                log(message)
+
+        yield message_only
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -146,8 +183,10 @@ def progress(label: str, total: int) -> Iterator[Callable[[str], None]]:
         task = bar.add_task("", total=total, label=label)
         lock = threading.Lock()
 
-        def advance(description: str) -> None:
+        def advance(description: str, message: str | None = None) -> None:
             with lock:
+                if message:
+                    bar.console.print(message, markup=False, highlight=False, emoji=False)
                 bar.update(task, advance=1, description=description)
 
         yield advance

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from enpass_consent import catalog
-from enpass_consent.commands.common import emit, format_option
+from enpass_consent.commands.common import emit, format_option, terminal_width
 from enpass_consent.render import markdown_table, text_table
 
 SCHEMA = "enpass-consent.catalog/v1"
@@ -55,7 +55,6 @@ def explain(format_: str) -> int:
         headers = ["scope", "granted", "risk", "ScubaGear", "Microsoft: what it allows", "why Enpass needs it"]
         emit(markdown_table(headers, _rows(detail=True)), None)
     else:
-        emit(
-            text_table(["scope", "granted", "risk", "scubagear", "why Enpass needs it"], _rows(detail=False), 90), None
-        )
+        headers = ["scope", "granted", "risk", "scubagear", "why Enpass needs it"]
+        emit(text_table(headers, _rows(detail=False), terminal_width(None)), None)
     return 0

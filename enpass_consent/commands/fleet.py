@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
-import threading
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from enpass_consent import stackfile
 from enpass_consent.audit import DEFAULT_CONCURRENCY as AUDIT_CONCURRENCY
 from enpass_consent.commands.common import (
     EXIT_ERROR,
@@ -23,12 +24,13 @@ from enpass_consent.commands.common import (
     output_option,
     select_stacks,
     stack_selection,
+    terminal_width,
 )
 from enpass_consent.fleet import DEFAULT_CONCURRENCY
 from enpass_consent.fleet.drift_audit import Auditor, AuditOutcome
 from enpass_consent.fleet.plan import Plan, PlanError, PolicyPacks, make_plan
 from enpass_consent.fleet.report import FORMATS, render
-from enpass_consent.fleet.result import FleetResult, Operation
+from enpass_consent.fleet.result import FleetResult, Operation, Status
 from enpass_consent.fleet.shard import ShardError, parse_shard
 
 if TYPE_CHECKING:
@@ -63,21 +65,18 @@ class _OneSessionAudit:
 
     Canaries are audited one at a time and the rest together; without this each call would build a
     new session pool and token caches (and a person signing in with a device code would be asked again).
+    The session opens here, before any stack is touched, so a bad ``ENPASS_CONSENT_*`` variable stops
+    the run before the first preview.
     """
 
     def __init__(self) -> None:
         self._session = contextlib.ExitStack()
-        self._factory: GraphFactory | None = None
-        self._lock = threading.Lock()
+        self._factory: GraphFactory = self._session.enter_context(graph_session(AUDIT_CONCURRENCY))
 
     def __call__(self, project_dir: Path, stacks: list[str], /) -> Mapping[str, AuditOutcome]:
         from enpass_consent.audit.run import audit_stacks
 
-        with self._lock:
-            if self._factory is None:
-                self._factory = self._session.enter_context(graph_session(AUDIT_CONCURRENCY))
-            factory = self._factory
-        return {tenant.stack: tenant for tenant in audit_stacks(project_dir, stacks, factory).tenants}
+        return {tenant.stack: tenant for tenant in audit_stacks(project_dir, stacks, self._factory).tenants}
 
     def close(self) -> None:
         self._session.close()
@@ -88,21 +87,31 @@ def make_audit() -> Auditor:
     return _OneSessionAudit()
 
 
+def _sdk() -> None:
+    """The Pulumi SDK is an extra of this package: say how to get it before anything starts."""
+    try:
+        import enpass_consent.fleet.runner  # noqa: F401
+    except ImportError as exc:
+        raise FleetError(
+            f"fleet needs the Pulumi SDK ({exc.name or exc}); from a clone of this project install it with "
+            "pip install -e '.[pulumi]' (or pip install -r requirements.txt)"
+        ) from None
+
+
 def _run(
     operation: Operation,
     project_dir: Path,
     plan: Plan,
+    pulumi_command: PulumiCommand,
     concurrency: int,
     policy: PolicyPacks,
+    *,
+    skip_preview: bool = False,
+    install: bool = True,
 ) -> FleetResult:
-    try:
-        from enpass_consent.fleet.progress import fleet_progress
-        from enpass_consent.fleet.runner import run_fleet
-    except ImportError as exc:
-        raise FleetError(
-            f"fleet needs the Pulumi SDK ({exc.name or exc}); install it with: pip install 'enpass-consent[pulumi]'"
-        ) from None
-    pulumi_command = make_pulumi_command()
+    from enpass_consent.fleet.progress import fleet_progress
+    from enpass_consent.fleet.runner import run_fleet
+
     log(
         f"fleet {operation.value}: {len(plan)} stack(s), {len(plan.canaries)} canary stack(s), "
         f"concurrency {concurrency}, pulumi {pulumi_command.version or 'unknown version'}"
@@ -121,7 +130,36 @@ def _run(
             on_start=callbacks.on_start,
             on_done=callbacks.on_done,
             policy=policy,
+            skip_preview=skip_preview,
+            install=install,
         )
+
+
+def is_interactive() -> bool:
+    """Whether someone can be asked: stdin and stderr are terminals (tests replace this)."""
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+def _confirmed_by_preview(
+    project_dir: Path, plan: Plan, pulumi_command: PulumiCommand, concurrency: int, policy: PolicyPacks
+) -> bool:
+    """Preview the selection, show the fleet summary on stderr and ask for ``yes``, as ``pulumi up`` asks."""
+    preview = _run(Operation.PREVIEW, project_dir, plan, pulumi_command, concurrency, policy)
+    click.echo(render(preview, "table", shutil.get_terminal_size().columns), err=True, nl=False)
+    if preview.count(Status.FAILED) or preview.count(Status.SKIPPED):
+        log(f"fleet up: the preview failed for {preview.count(Status.FAILED)} stack(s); nothing was deployed")
+        return False
+    # Not click.prompt: it echoes a space to stdout, which must hold nothing but the document.
+    click.echo(
+        f"Deploy to {len(plan)} stack(s), {preview.count(Status.CHANGES)} with changes? Type yes to continue: ",
+        err=True,
+        nl=False,
+    )
+    answer = sys.stdin.readline()
+    if answer.strip() != "yes":
+        log("fleet up: not confirmed; nothing was deployed")
+        return False
+    return True
 
 
 def _policy_packs(packs: tuple[Path, ...], configs: tuple[Path, ...]) -> PolicyPacks:
@@ -168,6 +206,17 @@ def _policy_packs(packs: tuple[Path, ...], configs: tuple[Path, ...]) -> PolicyP
     help="Run this CrossGuard pack with every preview and up (repeatable), e.g. --policy-pack policy.",
 )
 @click.option(
+    "--yes",
+    "assume_yes",
+    is_flag=True,
+    help="fleet up: deploy without asking (required when not run from a terminal, as in CI).",
+)
+@click.option(
+    "--skip-preview",
+    is_flag=True,
+    help="fleet up: let pulumi update without previewing each stack first (not recommended).",
+)
+@click.option(
     "--policy-pack-config",
     "policy_pack_configs",
     multiple=True,
@@ -187,24 +236,58 @@ def fleet(
     shard: str | None,
     policy_packs: tuple[Path, ...],
     policy_pack_configs: tuple[Path, ...],
+    assume_yes: bool,
+    skip_preview: bool,
 ) -> int:
     """Run pulumi preview, up, or drift (preview --refresh plus the audit) across tenant stacks.
 
+    fleet up asks first, like pulumi up: on a terminal it previews the selection, shows the summary
+    and deploys only after you type yes; elsewhere (CI) it needs --yes. Each stack is previewed by
+    pulumi before it is updated unless --skip-preview is given. Every path is checked before any
+    stack is touched.
+
     Exit 0 when every stack is ok/unchanged, 2 when preview or drift found changes and nothing
-    failed, 1 when any stack failed (including a failed up or a failed canary) or on a usage error.
+    failed, 1 when any stack failed (including a failed up or a failed canary), on a usage error, or
+    when a deploy was not confirmed.
     """
+    op = Operation(operation)
+    if op is not Operation.UP:
+        for flag, given in (("--yes", assume_yes), ("--skip-preview", skip_preview)):
+            if given:
+                raise UsageError(f"{flag} applies to fleet up only")
     try:
         parsed_shard = parse_shard(shard) if shard is not None else None
         selection = select_stacks(stacks, all_stacks, project_dir)
         plan = make_plan(selection.stacks, canaries, parsed_shard)
-    except (ShardError, PlanError) as exc:
+        stackfile.stack_config_dir(selection.project_dir)
+    except (ShardError, PlanError, stackfile.StackFileError) as exc:
         raise UsageError(str(exc)) from None
     policy = _policy_packs(policy_packs, policy_pack_configs)
-    op = Operation(operation)
+    if op is Operation.UP and not assume_yes and not is_interactive():
+        raise UsageError(
+            "fleet up changes every selected tenant: pass --yes to deploy without being asked "
+            "(required when not run from a terminal, as in CI); nothing was deployed"
+        )
     if not len(plan):
         log(f"fleet {op.value}: shard {parsed_shard} holds none of the {len(selection.stacks)} selected stack(s)")
         result = FleetResult(op, ())
     else:
-        result = _run(op, selection.project_dir, plan, concurrency, policy)
-    emit(render(result, format_), output)
+        _sdk()
+        pulumi_command = make_pulumi_command()
+        install = True
+        if op is Operation.UP and not assume_yes:
+            if not _confirmed_by_preview(selection.project_dir, plan, pulumi_command, concurrency, policy):
+                return EXIT_ERROR
+            install = False  # the preview has just installed the plugins and the virtualenv
+        result = _run(
+            op,
+            selection.project_dir,
+            plan,
+            pulumi_command,
+            concurrency,
+            policy,
+            skip_preview=skip_preview,
+            install=install,
+        )
+    emit(render(result, format_, terminal_width(output)), output)
     return result.exit_code

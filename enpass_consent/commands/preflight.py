@@ -14,6 +14,7 @@ from enpass_consent.commands.common import (
     progress,
     select_stacks,
     stack_selection,
+    terminal_width,
 )
 from enpass_consent.preflight import DEFAULT_CONCURRENCY, report
 from enpass_consent.preflight.result import TenantPreflight
@@ -37,10 +38,14 @@ def preflight(
     with graph_session(DEFAULT_CONCURRENCY) as factory, progress("preflight", len(selection.stacks)) as advance:
 
         def done(result: TenantPreflight) -> None:
-            advance(f"{result.stack}: {result.status.value}")
+            # A stack's error in full on stderr: the table may wrap it, a CI log keeps it whole.
+            advance(f"{result.stack}: {result.status.value}", result.error and f"{result.stack}: error: {result.error}")
 
         preflight_report = preflight_stacks(
             selection.project_dir, selection.stacks, factory, concurrency=DEFAULT_CONCURRENCY, on_done=done
         )
-    emit(report.RENDERERS[format_](preflight_report), output)
+    if format_ == "table":
+        emit(report.to_table(preflight_report, terminal_width(output)), output)
+    else:
+        emit(report.RENDERERS[format_](preflight_report), output)
     return preflight_report.exit_code

@@ -50,6 +50,8 @@ def fleet_progress(operation: str, total: int, stream: TextIO | None = None) -> 
             progress.update(task, description=stack)
 
         def on_done(result: StackResult) -> None:
+            if result.error:
+                progress.console.print(f"{result.stack}: {result.error}", markup=False, highlight=False, emoji=False)
             progress.update(task, advance=1, description=f"{result.stack}: {result.status.value}")
 
         yield Callbacks(on_start, on_done)
@@ -63,7 +65,8 @@ def _line_callbacks(operation: str, total: int, stream: TextIO) -> Callbacks:
         nonlocal done
         with lock:
             done += 1
-            stream.write(f"fleet {operation}: [{done}/{total}] {result.stack} {result.status.value}\n")
+            error = f": {result.error}" if result.error else ""
+            stream.write(f"fleet {operation}: [{done}/{total}] {result.stack} {result.status.value}{error}\n")
             stream.flush()
 
     return Callbacks(None, on_done)

@@ -1,4 +1,4 @@
-"""Fleet reports: the JSON contract ``enpass-consent.fleet/v1``, a plain table and Markdown.
+"""Fleet reports: the JSON contract ``enpass-consent.fleet/v1``, a text table and Markdown.
 
 The HTML page for the morning review is in ``report_html``. Every renderer takes a finished
 ``FleetResult``; none of them reads anything else, so a report is a pure function of the run.
@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from io import StringIO
 from typing import Any
 
 from enpass_consent.fleet.result import FleetResult, Operation, StackResult, Status
-from enpass_consent.render import markdown_text
+from enpass_consent.render import markdown_text, one_line, plain_value, text_table
 
 SCHEMA = "enpass-consent.fleet/v1"
 FORMATS = ("table", "json", "markdown", "html")
@@ -61,38 +60,25 @@ def summary_line(result: FleetResult) -> str:
     )
 
 
-def render_table(result: FleetResult, width: int = 160) -> str:
-    """A plain-text table (no colour codes, so it reads the same in a file or a CI log)."""
+def render_table(result: FleetResult, width: int | None = None) -> str:
+    """The text table (``enpass_consent.render``'s one style), then one line per drift finding."""
     drift = result.operation is Operation.DRIFT
-    from rich.console import Console  # rich loads only for a terminal table
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=f"enpass-consent fleet {result.operation.value}", caption=summary_line(result))
-    table.add_column("Stack", overflow="fold")
-    table.add_column("Status")
-    table.add_column("Changes", overflow="fold")
-    if drift:
-        table.add_column("Findings", justify="right")
-    table.add_column("Error", overflow="fold")
+    headers = ["stack", "status", "changes"] + (["findings"] if drift else []) + ["error"]
+    rows = []
     for stack in result.stacks:
         row = [stack.stack, stack.status.value, format_changes(stack.changes)]
         if drift:
             row.append(f"{drift_findings(stack)}/{len(stack.findings)}" if stack.findings else "-")
-        row.append(stack.error or "")
-        table.add_row(*(Text(cell) for cell in row))
-    buffer = StringIO()
-    console = Console(file=buffer, width=width, no_color=True, force_terminal=False, highlight=False, emoji=False)
-    console.print(table)
-    if drift:
-        for stack in result.stacks:
-            for finding in stack.findings:
-                console.print(
-                    f"{stack.stack}: [{finding.severity.value}] {finding.code} {finding.message}",
-                    markup=False,
-                    highlight=False,
-                )
-    return buffer.getvalue()
+        rows.append([*row, stack.error or ""])
+    lines = [f"enpass-consent fleet {result.operation.value}", ""]
+    lines.append(text_table(headers, rows, width) if rows else "No stacks in this run (an empty shard).")
+    lines += ["", summary_line(result)]
+    findings = [(stack.stack, finding) for stack in result.stacks for finding in stack.findings] if drift else []
+    if findings:
+        lines.append("")
+        # One line per finding, never wrapped: each can be searched for and read on its own.
+        lines += [f"{name}: [{f.severity.value}] {f.code} {one_line(f.message)}" for name, f in findings]
+    return "\n".join(lines) + "\n"
 
 
 # Inside a table cell only inline syntax matters (block syntax such as `#` or `-` needs a line start).
@@ -131,8 +117,8 @@ def render_markdown(result: FleetResult) -> str:
                     finding.severity.value,
                     finding.code,
                     markdown_text(finding.object_id or ""),
-                    markdown_text(_value(finding.expected)),
-                    markdown_text(_value(finding.actual)),
+                    markdown_text(plain_value(finding.expected)),
+                    markdown_text(plain_value(finding.actual)),
                     markdown_text(finding.message),
                 ]
                 lines.append("| " + " | ".join(cells) + " |")
@@ -140,16 +126,8 @@ def render_markdown(result: FleetResult) -> str:
     return "\n".join(lines)
 
 
-def _value(value: str | bool | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return value
-
-
-def render(result: FleetResult, format_: str) -> str:
-    """The document in ``format_`` (one of ``FORMATS``)."""
+def render(result: FleetResult, format_: str, width: int | None = None) -> str:
+    """The document in ``format_`` (one of ``FORMATS``); ``width``: a terminal's, for the text table."""
     if format_ == "json":
         return render_json(result)
     if format_ == "markdown":
@@ -159,5 +137,5 @@ def render(result: FleetResult, format_: str) -> str:
 
         return render_html(result)
     if format_ == "table":
-        return render_table(result)
+        return render_table(result, width)
     raise ValueError(f"unknown format {format_!r}; use one of {', '.join(FORMATS)}")

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from enpass_consent.findings import Finding
 from enpass_consent.fleet.report import drift_findings, format_changes, summary_line
 from enpass_consent.fleet.result import FleetResult, Operation, StackResult, Status
+from enpass_consent.render import plain_value
 
 # Sort order: what needs attention first.
 _STATUS_RANK = {Status.FAILED: 0, Status.CHANGES: 1, Status.SKIPPED: 2, Status.OK: 3}
@@ -58,7 +59,7 @@ _JS = """
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(plain_value(text), quote=True)
 
 
 def _finding_item(finding: Finding) -> str:

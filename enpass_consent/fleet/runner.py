@@ -43,8 +43,41 @@ class _EngineOutcome:
     error: str | None
 
 
+SKIP_PREVIEW = "--skip-preview"
+
+
+class PreviewingCommand(auto.PulumiCommand):
+    """The pulumi CLI, with ``up`` previewing before it updates, as ``pulumi up --yes`` does.
+
+    The SDK's ``Stack.up`` always passes ``--yes --skip-preview`` (``pulumi/automation/_stack.py``),
+    so a stack would be changed without the preview in which a mandatory policy or a program error
+    stops the update before anything is touched. Without ``--skip-preview`` the CLI previews first and
+    proceeds only when the preview succeeded (pulumi/pulumi ``pkg/backend/apply.go``,
+    ``PreviewThenPromptThenExecute``; ``--yes`` skips only the question). The summary event of the
+    update comes after the preview's, so the last summary event is what was applied.
+    """
+
+    def __init__(self, inner: auto.PulumiCommand) -> None:
+        # No super().__init__(): it would run `pulumi version` again; this only forwards.
+        self.inner = inner
+        self.command = inner.command
+        self.version = inner.version
+
+    def run(
+        self,
+        args: list[str],
+        cwd: str,
+        additional_env: Mapping[str, str],
+        on_output: auto.OnOutput | None = None,
+        on_error: auto.OnOutput | None = None,
+    ) -> auto.CommandResult:
+        if args[:1] == ["up"]:
+            args = [arg for arg in args if arg != SKIP_PREVIEW]
+        return self.inner.run(args, cwd, additional_env, on_output, on_error)
+
+
 class _EventCollector:
-    """``on_event``: the summary event's change counts and the error diagnostics."""
+    """``on_event``: the last summary event's change counts and the error diagnostics."""
 
     def __init__(self) -> None:
         self.resource_changes: dict[str, int] | None = None
@@ -234,16 +267,22 @@ def run_fleet(
     on_start: OnStart | None = None,
     on_done: OnDone | None = None,
     policy: PolicyPacks | None = None,
+    skip_preview: bool = False,
+    install: bool = True,
 ) -> FleetResult:
     """Run ``operation`` on every stack of ``plan``; every stack appears exactly once in the result.
 
     ``policy``: CrossGuard packs run with every preview and up, so a deploy is guarded too, not only
-    the pull request's preview.
+    the pull request's preview. ``up`` previews each stack before updating it unless ``skip_preview``
+    (the user's ``--skip-preview``). ``install``: run ``pulumi install`` first (a run right after
+    another on the same project may skip it).
     """
     if concurrency < 1:
         raise ValueError(f"concurrency must be at least 1 (got {concurrency})")
     if not len(plan):
         return FleetResult(operation, ())
+    if operation is Operation.UP and not skip_preview:
+        pulumi_command = PreviewingCommand(pulumi_command)
     workspace = auto.LocalWorkspace(work_dir=str(project_dir.resolve()), pulumi_command=pulumi_command)
     run = _FleetRun(
         operation, project_dir, workspace, audit or default_audit, on_start, on_done, policy or PolicyPacks()
@@ -251,7 +290,8 @@ def run_fleet(
     try:
         # Plugins and the program's virtualenv are installed once, before the fan-out: concurrent
         # operations would otherwise race to download the same plugin and pip-install the same venv.
-        workspace.install()
+        if install:
+            workspace.install()
     except Exception as exc:
         reason = short_message(
             f"pulumi install failed: {command_error_message(exc) if isinstance(exc, auto.CommandError) else exc}"

@@ -255,7 +255,8 @@ class GraphClient:
             response = self._session.request(method, url, params=params, headers=all_headers, json=json_body)
         except requests.RequestException as exc:
             raise TransportError(
-                f"no answer from Graph for {path} in tenant {self.tenant_id} after retries: "
+                f"no answer from Graph at {self.endpoints.graph_label} for {path} in tenant {self.tenant_id} "
+                f"after retries: "
                 f"{type(exc).__name__}: {shorten(scrub(exc))}"
             ) from None
         if not 200 <= response.status_code < 300:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import sys
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,19 @@ class Credential:
     """True for device-code sign-in (a public client), False for an app's own credential."""
     default_client_id: str | None = None
     """``ARM_CLIENT_ID`` for confidential credentials; the public client id for device code."""
+    variables: str = ""
+    """The environment variables this credential was read from, for messages (never their values)."""
+
+    @property
+    def label(self) -> str:
+        """``kind`` with the variables behind it, so an error names what to fix."""
+        return f"{self.kind} ({self.variables})" if self.variables else self.kind
+
+    def client_id_source(self, stack_client_id: str | None) -> str:
+        """Where :meth:`client_id` takes the client id from, for messages."""
+        if self.public:
+            return PUBLIC_CLIENT_ID if self.default_client_id else "Microsoft Graph Command Line Tools"
+        return "azuread:clientId" if stack_client_id else CLIENT_ID
 
     def msal_credential(self, session: requests.Session) -> MsalCredential:
         """``client_credential`` for msal; assertions are fetched through ``session`` per token request."""
@@ -81,7 +95,17 @@ class Credential:
             raise ConfigurationError(
                 f"{self.kind} sign-in needs a client id: set azuread:clientId in the stack file or {CLIENT_ID}"
             )
+        if not stack_client_id and not _is_guid(client_id):
+            # The stack's own client id is a GUID already (the settings parser checks it).
+            raise ConfigurationError(f"{CLIENT_ID} must be an application (client) id, a GUID (got {client_id!r})")
         return client_id
+
+
+def _is_guid(value: str) -> bool:
+    try:
+        return len(value) == 36 and bool(uuid.UUID(value))
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -101,6 +125,7 @@ class ClientCertificate(Credential):
         if b"-----BEGIN" not in content:
             # PKCS#12, the format the azuread provider documents. public_certificate=True sends the
             # chain (x5c), which subject-name/issuer authentication needs and others ignore.
+            _check_pkcs12(self.path, content, self.password)
             pfx: dict[str, Any] = {"private_key_pfx_path": self.path, "public_certificate": True}
             if self.password:
                 pfx["passphrase"] = self.password
@@ -117,6 +142,23 @@ class ClientCertificate(Credential):
         if self.password:
             pem["passphrase"] = self.password
         return pem
+
+
+def _check_pkcs12(path: str, content: bytes, password: str | None) -> None:
+    """Open the PFX as msal will (msal-python ``application.py`` loads it with cryptography's pkcs12),
+    so a wrong file or password is an error naming the variables instead of msal's bare ValueError."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    try:
+        key, certificate, _ = pkcs12.load_key_and_certificates(content, password.encode() if password else None)
+    except (ValueError, TypeError):
+        hint = f" that {CERTIFICATE_PASSWORD} opens" if password else f" (set {CERTIFICATE_PASSWORD} if it has one)"
+        raise ConfigurationError(
+            f"{CERTIFICATE_PATH}: {path} is neither PEM with a private key and a certificate nor a PKCS#12 (PFX) "
+            f"file{hint}"
+        ) from None
+    if key is None or certificate is None:
+        raise ConfigurationError(f"{CERTIFICATE_PATH}: {path} lacks a private key or a certificate (it needs both)")
 
 
 @dataclass(frozen=True)
@@ -264,6 +306,7 @@ def resolve_credential(
     """
 
     def get(name: str) -> str | None:
+        # Empty counts as unset, as in the provider (terraform-plugin-sdk helper/schema/schema.go, EnvDefaultFunc).
         value = environ.get(name, "").strip()
         return value or None
 
@@ -271,14 +314,20 @@ def resolve_credential(
     if certificate_path := get(CERTIFICATE_PATH):
         password = environ.get(CERTIFICATE_PASSWORD) or None
         return ClientCertificate(
-            "client certificate", default_client_id=client_id, path=certificate_path, password=password
+            "client certificate",
+            default_client_id=client_id,
+            variables=f"{CERTIFICATE_PATH}, {CERTIFICATE_PASSWORD}" if password else CERTIFICATE_PATH,
+            path=certificate_path,
+            password=password,
         )
     if secret := get(CLIENT_SECRET):
-        return ClientSecret("client secret", default_client_id=client_id, secret=secret)
+        return ClientSecret("client secret", default_client_id=client_id, variables=CLIENT_SECRET, secret=secret)
     if token := get(OIDC_TOKEN):
-        return OidcToken("OIDC token", default_client_id=client_id, token=token)
+        return OidcToken("OIDC token", default_client_id=client_id, variables=OIDC_TOKEN, token=token)
     if token_path := get(OIDC_TOKEN_FILE_PATH):
-        return OidcTokenFile("OIDC token file", default_client_id=client_id, path=token_path)
+        return OidcTokenFile(
+            "OIDC token file", default_client_id=client_id, variables=OIDC_TOKEN_FILE_PATH, path=token_path
+        )
     if _truthy(environ.get(USE_OIDC)):
         return _ci_oidc(get, client_id)
     if is_terminal() and not get(CI):
@@ -311,6 +360,7 @@ def _ci_oidc(get: Callable[[str], str | None], client_id: str | None) -> Credent
         return AzureDevOpsOidc(
             "Azure DevOps OIDC",
             default_client_id=client_id,
+            variables=f"{USE_OIDC}, {ADO_SERVICE_CONNECTION_ID}",
             service_connection_id=connection_id,
             request_uri=get(ADO_OIDC_REQUEST_URI) or "",
             access_token=access_token,
@@ -318,7 +368,11 @@ def _ci_oidc(get: Callable[[str], str | None], client_id: str | None) -> Credent
     url, request_token = get(GITHUB_REQUEST_URL), get(GITHUB_REQUEST_TOKEN)
     if url and request_token:
         return GitHubOidc(
-            "GitHub Actions OIDC", default_client_id=client_id, request_url=url, request_token=request_token
+            "GitHub Actions OIDC",
+            default_client_id=client_id,
+            variables=f"{USE_OIDC}, {GITHUB_REQUEST_URL}",
+            request_url=url,
+            request_token=request_token,
         )
     raise ConfigurationError(
         f"{USE_OIDC}=true but neither GitHub Actions ({GITHUB_REQUEST_URL}, {GITHUB_REQUEST_TOKEN}: give the job "

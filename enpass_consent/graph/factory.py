@@ -70,7 +70,7 @@ class GraphFactory:
     def credential_note(self) -> str:
         """One line for stderr: which kind of credential signs in (never its value), or why none can."""
         try:
-            return f"signing in with {self.credential.kind}"
+            return f"signing in with {self.credential.label}"
         except ConfigurationError as exc:
             return str(exc)
 
@@ -91,6 +91,7 @@ class GraphFactory:
                     token_cache=self.token_cache if credential.public else msal.SerializableTokenCache(),
                     interactive_lock=self._interactive_lock,
                     prompt=self._prompt,
+                    client_id_source=credential.client_id_source(stack_client_id),
                 )
                 self._providers[key] = provider
             return provider

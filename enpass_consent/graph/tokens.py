@@ -48,11 +48,14 @@ class TokenProvider:
         token_cache: msal.SerializableTokenCache,
         interactive_lock: threading.Lock | None = None,
         prompt: Callable[[str], None] | None = None,
+        client_id_source: str = "",
     ) -> None:
         self.endpoints = endpoints
         self.tenant_id = tenant_id
         self.client_id = client_id
         self.credential = credential
+        # Errors name the app and where its id came from (ARM_CLIENT_ID or azuread:clientId).
+        self._as = f"as {client_id} ({client_id_source})" if client_id_source else f"as {client_id}"
         self._session = session
         self._token_cache = token_cache
         self._interactive_lock = interactive_lock or threading.Lock()
@@ -79,12 +82,13 @@ class TokenProvider:
             raise
         except requests.RequestException as exc:
             raise TransportError(
-                f"no answer from the login service for tenant {self.tenant_id} after retries: "
+                f"no answer from the login service at {self.endpoints.authority_label} for tenant {self.tenant_id} "
+                f"after retries: "
                 f"{type(exc).__name__}: {shorten(scrub(exc))}"
             ) from None
         except Exception as exc:  # msal raises ValueError, MsalServiceError, OS errors alike
             raise AuthError(
-                f"sign-in to tenant {self.tenant_id} with {self.credential.kind} failed: "
+                f"sign-in to tenant {self.tenant_id} {self._as} with {self.credential.label} failed: "
                 f"{type(exc).__name__}: {shorten(scrub(exc))}"
             ) from None
 
@@ -109,7 +113,7 @@ class TokenProvider:
         error = result.get("error") if isinstance(result, dict) else None
         description = result.get("error_description") if isinstance(result, dict) else None
         raise AuthError(
-            f"sign-in to tenant {self.tenant_id} with {self.credential.kind} was refused",
+            f"sign-in to tenant {self.tenant_id} {self._as} with {self.credential.label} was refused",
             error_code=str(error) if error else "no_token",
             description=str(description) if description else None,
         )

@@ -37,8 +37,8 @@ def _summary(report: PreflightReport) -> str:
     return f"{len(report.tenants)} tenants: {counts}"
 
 
-def to_table(report: PreflightReport) -> str:
-    return text_table(_HEADERS, _rows(report)) + "\n" + _summary(report) + "\n"
+def to_table(report: PreflightReport, width: int | None = None) -> str:
+    return text_table(_HEADERS, _rows(report), width) + "\n" + _summary(report) + "\n"
 
 
 def to_markdown(report: PreflightReport) -> str:

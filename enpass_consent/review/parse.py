@@ -18,6 +18,7 @@ Which one a file holds is detected from its content, never from its name.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,27 +96,37 @@ class Preview:
     change_summary: Mapping[str, int]
 
 
+STDIN = "-"
+"""The file name that means standard input (``pulumi preview --json | enpass-consent review -``)."""
+
+
 def load(path: Path) -> Preview:
-    """Read ``path`` and parse it; :class:`PreviewError` (naming the file) on any problem."""
+    """Read ``path`` (``-``: standard input) and parse it; :class:`PreviewError` (naming it) on any problem."""
+    stdin = str(path) == STDIN
+    label = "standard input (-)" if stdin else str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = sys.stdin.buffer.read().decode("utf-8-sig") if stdin else path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise PreviewError(f"{path}: cannot read the file ({exc.__class__.__name__}: {exc})") from None
+        raise PreviewError(f"{label}: cannot read it ({exc.__class__.__name__}: {exc})") from None
     try:
-        return parse(text, str(path))
+        return parse(text, str(path), label=label)
     except PreviewError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         # A document with the right shape but wrong field types; say so instead of a traceback.
-        raise PreviewError(f"{path}: not a valid Pulumi preview ({exc.__class__.__name__}: {exc})") from None
+        raise PreviewError(f"{label}: not a valid Pulumi preview ({exc.__class__.__name__}: {exc})") from None
     except RecursionError:
-        raise PreviewError(f"{path}: not a valid Pulumi preview (JSON nested too deeply)") from None
+        raise PreviewError(f"{label}: not a valid Pulumi preview (JSON nested too deeply)") from None
 
 
-def parse(text: str, path: str) -> Preview:
-    """Parse preview text; which format it is comes from the content."""
+def parse(text: str, path: str, *, label: str | None = None) -> Preview:
+    """Parse preview text; which format it is comes from the content.
+
+    ``path`` is what the review reports as the file; ``label`` names it in errors (default: ``path``).
+    """
+    name = label or path
     if not text.strip():
-        raise PreviewError(f"{path}: the file is empty (expected `pulumi preview --json` output or an --event-log)")
+        raise PreviewError(f"{name}: the file is empty (expected `pulumi preview --json` output or an --event-log)")
     try:
         whole = json.loads(text)
     except json.JSONDecodeError:
@@ -125,10 +136,10 @@ def parse(text: str, path: str) -> Preview:
             return _from_events([whole], path)
         if whole.keys() & _DIGEST_KEYS:
             return _from_digest(whole, path)
-        raise PreviewError(f"{path}: a JSON object, but neither a `pulumi preview --json` document nor an engine event")
+        raise PreviewError(f"{name}: a JSON object, but neither a `pulumi preview --json` document nor an engine event")
     if whole is not None:
         raise PreviewError(
-            f"{path}: expected a JSON object (or JSON lines of engine events), found {type(whole).__name__}"
+            f"{name}: expected a JSON object (or JSON lines of engine events), found {type(whole).__name__}"
         )
     events = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -137,10 +148,10 @@ def parse(text: str, path: str) -> Preview:
         try:
             event = json.loads(line)
         except json.JSONDecodeError as exc:
-            message = f"{path}: line {number} is not JSON ({exc.msg}); not a preview document or event log"
+            message = f"{name}: line {number} is not JSON ({exc.msg}); not a preview document or event log"
             raise PreviewError(message) from None
         if not isinstance(event, dict) or not _is_event(event):
-            raise PreviewError(f"{path}: line {number} is not a Pulumi engine event")
+            raise PreviewError(f"{name}: line {number} is not a Pulumi engine event")
         events.append(event)
     return _from_events(events, path)
 

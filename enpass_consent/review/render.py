@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from enpass_consent.render import markdown_text
+from enpass_consent.render import markdown_text, plain_value
 from enpass_consent.review.evaluate import SP_NAME, FileReview, GrantChange, ServicePrincipalChange
 from enpass_consent.review.parse import PREVIEW_JSON
 
@@ -204,7 +204,7 @@ def _outside(change: Any) -> str:
 
 def _flip(values: tuple[bool | None, bool | None]) -> str:
     def show(v: bool | None) -> str:
-        return "unset" if v is None else f"`{str(v).lower()}`"
+        return "unset" if v is None else f"`{plain_value(v)}`"
 
     return f"{show(values[0])} → {show(values[1])}"
 

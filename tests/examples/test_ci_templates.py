@@ -147,7 +147,7 @@ def test_pull_request_previews_with_the_policy_pack_and_reviews() -> None:
 def test_main_deploys_canary_first_serialized() -> None:
     workflow = load(CI / "github" / "main.yml")
     assert workflow["concurrency"]["cancel-in-progress"] is False
-    assert "enpass-consent fleet up --policy-pack policy --canary" in code_lines(CI / "github" / "main.yml")
+    assert "enpass-consent fleet up --yes --policy-pack policy --canary" in code_lines(CI / "github" / "main.yml")
     assert "--all-stacks" in code_lines(CI / "github" / "main.yml")
 
 
@@ -308,11 +308,22 @@ def test_every_preview_up_and_drift_runs_the_policy_pack(path: Path) -> None:
         assert commands, "the template runs no preview, up or drift?"
 
 
+@pytest.mark.parametrize("path", [*WORKFLOWS, *ADO_FILES], ids=lambda p: p.name)
+def test_every_fleet_up_passes_yes_and_never_skips_the_preview(path: Path) -> None:
+    """A job has no terminal: without --yes `fleet up` refuses (exit 1) rather than deploy unasked."""
+    ups = [c for c in logical_commands(path) if re.search(r"enpass-consent fleet up\b", c)]
+    for command in ups:
+        assert re.search(r"fleet up\b.* --yes\b", command), command
+        assert "--skip-preview" not in command, command
+    if path.name in {"main.yml", "azure-pipelines.yml"}:
+        assert ups, "the deploy runs no fleet up?"
+
+
 def test_deploys_and_drift_run_the_policy_pack() -> None:
     main = code_lines(CI / "github" / "main.yml")
-    assert re.search(r"enpass-consent fleet up --policy-pack policy .*--canary .*--all-stacks", main)
+    assert re.search(r"enpass-consent fleet up --yes --policy-pack policy .*--canary .*--all-stacks", main)
     deploy = " ".join(logical_commands(ADO_PIPELINE))
-    assert re.search(r"enpass-consent fleet up --policy-pack policy .*--canary .*--all-stacks", deploy)
+    assert re.search(r"enpass-consent fleet up --yes --policy-pack policy .*--canary .*--all-stacks", deploy)
     assert "enpass-consent fleet drift --policy-pack policy --all-stacks" in deploy
 
 

@@ -132,6 +132,10 @@ def test_each_kind_of_drift(emulator: Emulator, project: Path, capsys: pytest.Ca
         key=str,
     )
     assert foreign_resource != ids["graph"]
+    (tenant,) = document["tenants"]
+    (permission,) = [f for f in tenant["findings"] if f["code"] == "APP_PERMISSION"]
+    assert f"application permission Mail.Read (app role {ids['permission_role']})" in permission["message"]
+    assert emulator.recorder.count(T_DRIFT) == 3  # named within the same round trips
 
 
 def test_sp_missing_disabled_and_grant_codes(

@@ -129,3 +129,27 @@ def test_the_service_principals_properties_and_owners_are_read_in_the_same_batch
         "set by hand",
     )
     assert sp.owners == (Owner("ab000000-0000-4000-8000-000000000001", "#microsoft.graph.user", "Ann"),)
+
+
+def test_microsoft_graphs_app_roles_are_read_in_the_same_batch_and_named() -> None:
+    config = parse([])
+    (graph_read,) = [r for r in collect.requests_for(config) if r.id == collect.GRAPH_SP]
+    assert graph_read.url.endswith("?$select=id,appRoles")
+    roles = [
+        {"id": "810C84A8-4A9E-49E6-BF7D-12D183F40D01", "value": "Mail.Read", "isEnabled": True},
+        {"id": "df021288-bdef-4463-88db-98f22de89214", "value": "User.Read.All"},
+        {"id": "00000000-0000-4000-8000-00000000000a", "value": None},  # a role without a value: no name
+        {"value": "No.Id"},
+        "not a role",
+    ]
+    body = {"id": "9a9a9a9a-0000-4000-8000-000000000001", "appRoles": roles}
+    state = collect.state_from(answers(config, graphSp=BatchResult("graphSp", 200, {}, body)), config)
+    assert state.graph_app_role_names == {
+        "810c84a8-4a9e-49e6-bf7d-12d183f40d01": "Mail.Read",
+        "df021288-bdef-4463-88db-98f22de89214": "User.Read.All",
+    }
+    weird = {"id": "9a9a9a9a-0000-4000-8000-000000000001", "appRoles": {"not": "a list"}}
+    assert (
+        collect.state_from(answers(config, graphSp=BatchResult("graphSp", 200, {}, weird)), config).graph_app_role_names
+        == {}
+    )

@@ -253,3 +253,38 @@ def test_tenant_state_lookups() -> None:
     twins, user = stack(groups=["Twins"], users=[USER_A]).assignees
     assert state.principal_ids(twins) == (GROUP_1, GROUP_2) and state.principal_ids(user) == (USER_A,)
     assert missing_scopes(["user.read", "Group.Read.All"], user_grant) == ["Group.Read.All"]
+
+
+MAIL_READ_ROLE = "810c84a8-4a9e-49e6-bf7d-12d183f40d01"  # Graph's Mail.Read app role (any id works here)
+
+
+@pytest.mark.parametrize(
+    ("resource", "names", "message"),
+    [
+        (
+            GRAPH,
+            {MAIL_READ_ROLE: "Mail.Read"},
+            f"Enpass holds application permission Mail.Read (app role {MAIL_READ_ROLE}) on Microsoft Graph {GRAPH}: "
+            "it can act without a signed-in user.",
+        ),
+        (
+            GRAPH,
+            {},
+            f"Enpass holds application permission app role {MAIL_READ_ROLE} (not among Microsoft Graph's app roles) "
+            f"on Microsoft Graph {GRAPH}: it can act without a signed-in user.",
+        ),
+        (
+            OTHER_API,
+            {MAIL_READ_ROLE: "Mail.Read"},  # Graph's names never name another API's role
+            f"Enpass holds application permission app role {MAIL_READ_ROLE} (its name is not read for APIs other "
+            f"than Microsoft Graph) on Contoso API {OTHER_API}: it can act without a signed-in user.",
+        ),
+    ],
+    ids=["graph role named", "graph role unknown", "other api"],
+)
+def test_app_permission_names_the_permission_beside_its_id(resource: str, names: dict[str, str], message: str) -> None:
+    display = "Microsoft Graph" if resource == GRAPH else "Contoso API"
+    permission = AppRoleAssignment("perm-1", MAIL_READ_ROLE, SP, "ServicePrincipal", "Enpass", resource, display)
+    (found,) = evaluate(stack(), tenant(app_permissions=(permission,), graph_app_role_names=names))
+    assert found.message == message
+    assert (found.code, found.object_id, found.actual) == ("APP_PERMISSION", "perm-1", MAIL_READ_ROLE)  # the contract

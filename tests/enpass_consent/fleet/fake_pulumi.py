@@ -134,7 +134,12 @@ def respond(args: list[str], behaviour: Behaviour) -> tuple[str, str, int]:
         if target is None:
             raise AssertionError(f"no --event-log in {args}")
         time.sleep(behaviour.sleep)
-        send_events(target, _engine_events(behaviour, stack, preview=args[0] == "preview"))
+        events = _engine_events(behaviour, stack, preview=args[0] == "preview")
+        if args[0] == "up" and "--skip-preview" not in args and stack not in behaviour.fail:
+            # `pulumi up` without --skip-preview previews first (pkg/backend/apply.go): its summary comes first.
+            events = _engine_events(behaviour, stack, preview=True)[1:-1] + events
+            events = [{**event, "sequence": number} for number, event in enumerate(events)]
+        send_events(target, events)
         if stack in behaviour.fail:
             failed = "preview failed" if args[0] == "preview" else "update failed"
             return f"Diagnostics:\n  error: {behaviour.fail[stack]}\n", f"error: {failed}\n", 255

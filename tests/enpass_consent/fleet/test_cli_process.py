@@ -90,7 +90,9 @@ def test_real_cli(
     statuses = {s["stack"]: s["status"] for s in document["stacks"]}
     assert statuses == {"smoke": "changes", "missing": "failed"}
 
-    assert cli.main(["fleet", "up", "--stack", "smoke", "--project-dir", str(project), "--format", "json"]) == 0
+    assert (
+        cli.main(["fleet", "up", "--yes", "--stack", "smoke", "--project-dir", str(project), "--format", "json"]) == 0
+    )
     capsys.readouterr()
     assert cli.main(["fleet", "drift", "--stack", "smoke", "--project-dir", str(project), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["stacks"][0]["changes"] == {}

@@ -52,7 +52,9 @@ def test_exit_0_when_everything_is_unchanged(
 def test_exit_1_on_a_failed_stack(
     fake: FakePulumiCommand, project_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = _run(capsys, "up", "--stack", "contoso", "--stack", "ghost", "--project-dir", str(project_dir))
+    code, out, _ = _run(
+        capsys, "up", "--yes", "--stack", "contoso", "--stack", "ghost", "--project-dir", str(project_dir)
+    )
     assert code == 1
     assert "ghost" in out and "failed" in out
 
@@ -74,7 +76,16 @@ def test_canary_failure_exits_1_and_touches_nothing_else(
     command = FakePulumiCommand(Behaviour(stacks=dict(STACKS), fail={"fabrikam": "boom"}))
     monkeypatch.setattr(fleet_command, "make_pulumi_command", lambda: command)
     code, out, _ = _run(
-        capsys, "up", "--all-stacks", "--canary", "fabrikam", "--project-dir", str(project_dir), "--format", "json"
+        capsys,
+        "up",
+        "--yes",
+        "--all-stacks",
+        "--canary",
+        "fabrikam",
+        "--project-dir",
+        str(project_dir),
+        "--format",
+        "json",
     )
     assert code == 1
     statuses = {s["stack"]: s["status"] for s in json.loads(out)["stacks"]}
@@ -113,7 +124,7 @@ def test_empty_shard_gives_an_empty_document_exit_0_without_pulumi(
 
     monkeypatch.setattr(fleet_command, "make_pulumi_command", no_pulumi)
     empty = next(i for i in range(1, 9) if not Shard(i, 8).contains("contoso"))
-    code, out, _ = _run(capsys, "up", "--stack", "contoso", "--shard", f"{empty}/8", "--format", "json")
+    code, out, _ = _run(capsys, "up", "--yes", "--stack", "contoso", "--shard", f"{empty}/8", "--format", "json")
     assert code == 0
     assert json.loads(out) == {
         "schema": "enpass-consent.fleet/v1",
@@ -212,6 +223,7 @@ def test_policy_packs_run_with_every_operation(
             str(pack),
             "--policy-pack-config",
             str(config),
+            *(["--yes"] if operation == "up" else []),
         )
     operations = fake.operations("preview") + fake.operations("up")
     assert len(operations) == 3

@@ -17,7 +17,8 @@ def test_lines_when_stderr_is_not_a_terminal() -> None:
         assert callbacks.on_done is not None
         callbacks.on_done(StackResult("contoso", Status.OK))
         callbacks.on_done(StackResult("fabrikam", Status.FAILED, error="boom"))
-    assert stream.getvalue().splitlines() == ["fleet up: [1/2] contoso ok", "fleet up: [2/2] fabrikam failed"]
+    # A failed stack's error is on the same line, in full.
+    assert stream.getvalue().splitlines() == ["fleet up: [1/2] contoso ok", "fleet up: [2/2] fabrikam failed: boom"]
 
 
 def test_progress_bar_on_a_terminal() -> None:
@@ -25,8 +26,9 @@ def test_progress_bar_on_a_terminal() -> None:
     with fleet_progress("preview", 1, stream) as callbacks:
         assert callbacks.on_start is not None and callbacks.on_done is not None
         callbacks.on_start("contoso")
-        callbacks.on_done(StackResult("contoso", Status.CHANGES, {"update": 1}))
+        callbacks.on_done(StackResult("contoso", Status.FAILED, {}, "cannot select stack 'contoso'"))
     assert "fleet preview" in stream.getvalue() and "1/1" in stream.getvalue()
+    assert "contoso: cannot select stack 'contoso'" in stream.getvalue()
 
 
 def test_nothing_for_an_empty_run() -> None:

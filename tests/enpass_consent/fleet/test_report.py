@@ -10,10 +10,10 @@ import jsonschema
 import pytest
 
 import enpass_consent
-from enpass_consent.findings import Severity
+from enpass_consent.findings import Severity, finding
 from enpass_consent.fleet.drift_audit import StackAudit
 from enpass_consent.fleet.plan import make_plan
-from enpass_consent.fleet.report import render, render_markdown, render_table, to_document
+from enpass_consent.fleet.report import FORMATS, render, render_markdown, render_table, to_document
 from enpass_consent.fleet.report_html import render_html
 from enpass_consent.fleet.result import FleetResult, Operation, StackResult, Status
 from enpass_consent.fleet.runner import run_fleet
@@ -154,3 +154,30 @@ def test_table_is_plain_text(tmp_path: Path) -> None:
     assert "contoso: [high] SCOPE_EXTRA" in text
     assert "[/" not in render_table(_evil_result())  # no rich markup interpretation artefacts
     assert EVIL.split("|")[0] in render_table(_evil_result()).replace("\n", "")
+
+
+def test_booleans_read_true_and_false_in_every_format() -> None:
+    mismatch = finding(
+        "ASSIGNMENT_REQUIRED_MISMATCH",
+        "appRoleAssignmentRequired is false, the stack says true.",
+        object_id="sp-1",
+        expected=True,
+        actual=False,
+    )
+    result = FleetResult(Operation.DRIFT, (StackResult("contoso", Status.CHANGES, {}, None, (mismatch,)),))
+    for format_ in FORMATS:
+        text = render(result, format_)
+        assert "True" not in text and "False" not in text, format_
+    assert "expected <code>true</code>, actual <code>false</code>" in render(result, "html")
+    assert "| medium | ASSIGNMENT_REQUIRED_MISMATCH | sp-1 | true | false |" in render(result, "markdown")
+    finding_json = json.loads(render(result, "json"))["stacks"][0]["findings"][0]
+    assert (finding_json["expected"], finding_json["actual"]) == (True, False)  # JSON's own booleans
+
+
+def test_drift_findings_are_one_line_each_however_long() -> None:
+    long = scope_extra("Mail.Read")
+    long = type(long)(long.code, long.severity, "A finding message that goes on " * 12 + "to the end.", "grant-1")
+    result = FleetResult(Operation.DRIFT, (StackResult("contoso", Status.CHANGES, {}, None, (long,)),))
+    lines = render_table(result, width=60).splitlines()
+    (line,) = [line for line in lines if line.startswith("contoso: ")]
+    assert line.endswith("to the end.") and line == f"contoso: [high] SCOPE_EXTRA {long.message}"

@@ -66,8 +66,23 @@ def test_up_is_ok_with_its_applied_changes_and_a_failed_up_fails(tmp_path: Path)
     assert "409 Conflict" in (by_stack["northwind"].error or "")
     assert result.exit_code == EXIT_ERROR
     ups = fake.operations("up")
-    assert ups and all("--yes" in c and "--skip-preview" in c for c in ups)
+    # The SDK adds --skip-preview to every up; the fleet takes it out, so pulumi previews first.
+    assert len(ups) == 3 and all("--yes" in c and "--skip-preview" not in c for c in ups)
     assert all(c[c.index("--event-log") + 1].startswith("tcp://") for c in ups)
+
+
+def test_up_skips_the_preview_only_when_asked(tmp_path: Path) -> None:
+    fake = _fake()
+    result = run_fleet(Operation.UP, make_plan(["contoso", "fabrikam"]), tmp_path, fake, skip_preview=True)
+    assert [s.status for s in result.stacks] == [Status.OK, Status.OK]
+    ups = fake.operations("up")
+    assert len(ups) == 2 and all("--skip-preview" in c for c in ups)
+
+
+def test_a_second_run_may_skip_the_install(tmp_path: Path) -> None:
+    fake = _fake()
+    run_fleet(Operation.UP, make_plan(["contoso"]), tmp_path, fake, install=False)
+    assert not fake.operations("install") and fake.operations("up")
 
 
 def test_missing_stack_is_failed_and_every_stack_appears_once(tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,33 @@ def test_failed_preview_exits_1_with_document(tmp_path: Path, capsys: pytest.Cap
 def test_usage_errors_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys)[0] == 1
     assert run(capsys, "--format", "html", str(FIXTURES / "no-op.preview.json"))[0] == 1
+
+
+class _Stdin:
+    """What ``sys.stdin`` is when a preview is piped in: bytes behind a text stream."""
+
+    def __init__(self, data: bytes) -> None:
+        self.buffer = io.BytesIO(data)
+
+
+def test_dash_reads_the_preview_from_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    piped = (FIXTURES / "scope-change.events.jsonl").read_bytes()
+    monkeypatch.setattr(sys, "stdin", _Stdin(piped))
+    code, out, _ = run(capsys, "--format", "json", str(FIXTURES / "no-op.preview.json"), "-")
+    doc = json.loads(out)
+    assert code == 2
+    assert [p["file"] for p in doc["previews"]] == [str(FIXTURES / "no-op.preview.json"), "-"]
+    assert doc["previews"][1]["grants"][0]["scopesAdded"] == ["openid"]  # the piped one, reviewed in place
+
+
+def test_bad_stdin_names_standard_input(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "stdin", _Stdin(b"\xff\xfe not a preview"))
+    code, out, err = run(capsys, "-")
+    assert (code, out) == (1, "")
+    assert "standard input (-): cannot read it (UnicodeDecodeError" in err
+
+
+def test_stdin_can_be_read_once(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "-", "-")
+    assert (code, out) == (1, "")
+    assert "standard input (-) can be read once" in err
