@@ -28,7 +28,7 @@ from urllib3.util.retry import Retry
 from enpass_consent import cli
 from enpass_consent.commands import fleet as fleet_command
 from enpass_consent.emulator import TEST_CLIENT_ID, TEST_CLIENT_SECRET, Emulator, scenarios
-from enpass_consent.emulator.certs import tls_files
+from enpass_consent.emulator.certs import tls_material
 from enpass_consent.emulator.state import ClientApp
 from enpass_consent.graph import session as graph_session
 from tests.enpass_consent.fleet.fake_pulumi import Behaviour, FakePulumiCommand
@@ -193,9 +193,9 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     empty.write_bytes(b"")
     folder = tmp_path / "a-folder"
     folder.mkdir()
-    tls = tls_files()
-    key = serialization.load_pem_private_key(Path(tls.key).read_bytes(), password=None)
-    (certificate,) = x509.load_pem_x509_certificates(Path(tls.cert_chain).read_bytes())[:1]
+    tls = tls_material()
+    key = serialization.load_pem_private_key(tls.key, password=None)
+    (certificate,) = x509.load_pem_x509_certificates(tls.cert_chain)[:1]
     pfx = tmp_path / "locked.pfx"
     pfx.write_bytes(
         pkcs12.serialize_key_and_certificates(
@@ -315,7 +315,20 @@ FLAG_CASES = [
     (["fleet", "preview", "--all-stacks", "--yes"], "--yes"),
     (["fleet", "up", "--all-stacks"], "--yes"),
     (["fleet", "drift", "--all-stacks", "--skip-preview"], "--skip-preview"),
+    # sandbox: each of these fails before anything starts (a case that started would wait for Ctrl-C).
+    (["sandbox", "--port", "70000"], "--port"),
+    (["sandbox", "--port", "any"], "--port"),
+    (["sandbox", "--dir", GARBAGE_FILE], "--dir"),
+    (["sandbox", "--dir", GARBAGE_FILE + "/under-a-file"], "--dir"),
+    (["sandbox", "--from-project", MISSING_FILE], "--from-project"),
+    (["sandbox", "--from-project", GARBAGE_FILE], "--from-project"),
 ]
+
+
+def _placed(text: str, files: dict[str, str]) -> str:
+    for placeholder, path in files.items():
+        text = text.replace(placeholder, path)
+    return text
 
 
 @pytest.mark.parametrize(("args", "names"), FLAG_CASES, ids=lambda v: " ".join(v) if isinstance(v, list) else "")
@@ -328,8 +341,8 @@ def test_bad_flag(
     names: str,
 ) -> None:
     monkeypatch.setattr(fleet_command, "is_interactive", lambda: False)
-    result = run([files.get(arg, arg) for arg in args], capsys)
-    result.assert_clean_failure(files.get(names, names))
+    result = run([_placed(arg, files) for arg in args], capsys)
+    result.assert_clean_failure(_placed(names, files))
     assert result.out == "" or result.code == 1
 
 

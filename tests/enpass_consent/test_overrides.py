@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from enpass_consent import overrides
-from enpass_consent.emulator.certs import tls_files
+from enpass_consent.emulator.certs import tls_material
 
 HOST = "ENPASS_CONSENT_AUTHORITY_HOST"
 GRAPH = "ENPASS_CONSENT_GRAPH_URL"
@@ -67,13 +67,15 @@ def test_ca_bundle_files(tmp_path: Path) -> None:
         overrides.check({CA: str(broken)})
 
 
-def test_usable_values_and_unset_ones_pass() -> None:
+def test_usable_values_and_unset_ones_pass(tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(tls_material().ca)
     overrides.check({})
     overrides.check(
         {
             HOST: "https://127.0.0.1:8443",
             GRAPH: "https://graph.contoso.example/proxy",
-            CA: tls_files().ca_bundle,
+            CA: str(ca),
             CLIENT: "14d82eec-204b-4c2f-b7e8-296a70dab67e",
             "ENPASS_CONSENT_SOMETHING_ELSE": "",  # not ours to judge
         }
