@@ -334,3 +334,23 @@ def test_no_secret_leaks_anywhere(
         for text in (captured.out, captured.err, caplog.text):
             assert secret not in text
             assert "eyJ" not in text  # no JWT (access token) either
+
+
+def test_a_stacks_error_is_printed_in_full_on_stderr_and_never_cut(
+    emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    emulator.add_tenant(scenarios.in_sync_tenant(T_SYNC))
+    stack_file(project, "contoso", T_SYNC)
+    long_name = "a-group-name-long-enough-that-any-table-would-have-cut-it-" * 3
+    stack_file(project, "fabrikam", T_DRIFT, groups=[long_name, long_name])  # a duplicate: a settings error
+    code = main(["audit", "--all-stacks", "--project-dir", str(project)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    path = project / "Pulumi.fabrikam.yaml"
+    message = (
+        f"{path}: enpass-consent:groups: duplicate entry: {long_name!r} and {long_name!r} both name "
+        f"enpass-assign-{long_name.rstrip('-')} (got {long_name!r})"
+    )
+    assert f"fabrikam: error: {message}" in err.splitlines()
+    (row,) = [line for line in out.splitlines() if line.startswith("fabrikam ")]
+    assert row.endswith(message) and "…" not in out  # the table cell in full, on one line
