@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import click
 
 from enpass_consent import clouds, stackfile
-from enpass_consent.commands.common import EXIT_ERROR, UsageError, emit, format_option, graph_session, log, progress
+from enpass_consent.commands.common import EXIT_ERROR, UsageError, emit, format_option, graph_session, progress
 from enpass_consent.init import DEFAULT_CONCURRENCY
 
 if TYPE_CHECKING:
@@ -125,9 +125,9 @@ def init(
         advance = resources.enter_context(progress("init", len(wanted)))
 
         def done(result: StackResult) -> None:
-            if result.error:
-                log(f"enpass-consent init: {result.error}")
-            advance(f"{result.stack or result.tenant}: {result.status.value}")
+            name = result.stack or result.tenant
+            # The row's error in full on stderr (through the bar when there is one): the table may wrap it.
+            advance(f"{name}: {result.status.value}", result.error and f"enpass-consent init: {result.error}")
 
         outcome = init_tenants(
             wanted,

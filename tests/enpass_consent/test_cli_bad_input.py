@@ -3,7 +3,7 @@
 Each case runs ``enpass-consent`` in process (``cli.main``) against the emulator and asserts exit 1,
 a message that names the offending variable, flag or file, and no "Traceback" on either stream. An
 exception escaping ``main`` fails the case as well. A new environment variable is one row of
-``ENV_CASES``; a new command is one entry of ``GRAPH_COMMANDS`` (or of the flag and file tables).
+``ENV_CASES``; a new command is one entry of ``SIGN_IN_COMMANDS`` (``GRAPH_COMMANDS`` when it reads a stack file) (or of the flag and file tables).
 
 A couple of real subprocesses at the end prove that the console entry point itself never prints a
 traceback either.
@@ -140,6 +140,11 @@ GRAPH_COMMANDS = {
     "adopt": ["adopt", "--stack", STACK],
     "fleet drift": ["fleet", "drift", "--stack", STACK],
 }
+# Every command that signs in: the stack-file readers, and init, which reads the tenant to write a new stack.
+SIGN_IN_COMMANDS = {
+    **GRAPH_COMMANDS,
+    "init --from-tenant": ["init", "--tenant", TENANT, "--stack", "newco", "--from-tenant"],
+}
 
 
 @dataclass
@@ -235,10 +240,10 @@ def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> Run:
     return Run(code, out, err)
 
 
-@pytest.mark.parametrize("command", GRAPH_COMMANDS)
+@pytest.mark.parametrize("command", SIGN_IN_COMMANDS)
 def test_the_working_setup_works(project: Path, command: str, capsys: pytest.CaptureFixture[str]) -> None:
     """The baseline every case below breaks one thing of: it succeeds."""
-    result = run(GRAPH_COMMANDS[command], capsys)
+    result = run(SIGN_IN_COMMANDS[command], capsys)
     assert result.code in (0, 2), result  # preflight warns: this tenant is in sync, not ready for everything
 
 
@@ -262,7 +267,7 @@ def test_bad_environment(
         client = ClientApp(TEST_CLIENT_ID)
         case.tenant(client)
         emulator.tenant(TENANT).add_client(client)
-    for command, args in GRAPH_COMMANDS.items():
+    for command, args in SIGN_IN_COMMANDS.items():
         with check(command):
             run(args, capsys).assert_clean_failure(case.expected)
 
@@ -315,6 +320,21 @@ FLAG_CASES = [
     (["fleet", "preview", "--all-stacks", "--yes"], "--yes"),
     (["fleet", "up", "--all-stacks"], "--yes"),
     (["fleet", "drift", "--all-stacks", "--skip-preview"], "--skip-preview"),
+    (["init"], "--tenant"),
+    (["init", "--tenant", TENANT], "--stack"),
+    (["init", "--tenant", "organizations"], "organizations"),
+    (["init", "--tenant", "not a domain!", "--stack", "x"], "not a domain!"),
+    (["init", "--tenant", TENANT, "--stack", "../up"], "../up"),
+    (["init", "--tenant", TENANT, "--stack", STACK, "--write"], f"Pulumi.{STACK}.yaml"),
+    (["init", "--tenant", TENANT, "--stack", "newco", "--client-id", "nope"], "--client-id"),
+    (["init", "--tenant", TENANT, "--stack", "newco", "--csv", GARBAGE_FILE], "--csv"),
+    (["init", "--csv", MISSING_FILE], "--csv"),
+    (["init", "--csv", A_FOLDER], "--csv"),
+    (["init", "--csv", EMPTY_FILE], "--csv"),
+    (["init", "--csv", BINARY_FILE], "--csv"),
+    (["init", "--csv", GARBAGE_FILE], "--csv"),
+    (["init", "--csv", GARBAGE_FILE, "--concurrency", "0"], "--concurrency"),
+    (["init", "--tenant", TENANT, "--stack", "newco", "--output", MISSING_FILE], "--output"),
     # sandbox: each of these fails before anything starts (a case that started would wait for Ctrl-C).
     (["sandbox", "--port", "70000"], "--port"),
     (["sandbox", "--port", "any"], "--port"),
