@@ -1,4 +1,10 @@
-"""Plugins every test may use: the Entra + Graph emulator (enpass_consent/emulator/README.md) and
-the ``--real-cli`` selection (tests/support/real_cli.py)."""
+"""Plugins every test gets: the Entra + Graph emulator (enpass_consent/emulator/README.md), Graph
+retries without backoff sleeps (tests/support/fast_retries.py) and the ``--real-cli`` selection
+(tests/support/real_cli.py)."""
 
-pytest_plugins = ["tests.support.emulator_fixtures", "tests.support.real_cli", "pytester"]
+pytest_plugins = [
+    "tests.support.emulator_fixtures",
+    "tests.support.fast_retries",
+    "tests.support.real_cli",
+    "pytester",
+]
