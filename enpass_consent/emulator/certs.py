@@ -26,6 +26,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 TEMP_PREFIX = "enpass-consent-emulator-"
 """Prefix of every folder the emulator creates under the temp folder (tests look for leftovers by it)."""
+PROXIED_HOST = "emulator.invalid"
+"""The emulator's name behind a proxy (``.invalid`` never resolves: RFC 6761)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,15 @@ def tls_material() -> TlsMaterial:
         .not_valid_before(start)
         .not_valid_after(end)
         .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+            x509.SubjectAlternativeName(
+                [
+                    x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                    x509.DNSName("localhost"),
+                    # A name that no resolver knows and no proxy rule skips as local: a test reaches the
+                    # emulator under it only through an HTTPS proxy (CONNECT), with TLS still verified.
+                    x509.DNSName(PROXIED_HOST),
+                ]
+            ),
             critical=False,
         )
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)

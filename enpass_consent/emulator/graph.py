@@ -26,8 +26,9 @@ from enpass_consent.emulator.odata import (
     parse_query,
     read_skiptoken,
 )
+from enpass_consent.emulator.permissions import DIRECTORY_ROLE_READ, ENDPOINTS
 from enpass_consent.emulator.records import Kind, Record, Recorder, decode_target
-from enpass_consent.emulator.state import ServicePrincipal, Tenant
+from enpass_consent.emulator.state import DirectoryRole, ServicePrincipal, Tenant
 from enpass_consent.emulator.tokens import Identity
 
 MAX_BATCH = 20
@@ -39,35 +40,18 @@ MAX_BATCH = 20
 # therefore runs in every test that reads a collection of more than 100 objects.
 DEFAULT_PAGE_SIZE = 100
 
-# Application/delegated permissions accepted per endpoint family ("from least to most privileged" in
-# each API page's permission table).
-_APP_READ = ("Application.Read.All", "Application.ReadWrite.All", "Directory.Read.All", "Directory.ReadWrite.All")
-PERMISSIONS: dict[str, tuple[str, ...]] = {
-    "servicePrincipals": (*_APP_READ, "Application.ReadWrite.OwnedBy"),
-    "oauth2PermissionGrants": (
-        "DelegatedPermissionGrant.Read.All",
-        "DelegatedPermissionGrant.ReadWrite.All",
-        "Directory.Read.All",
-        "Directory.ReadWrite.All",
-    ),
-    "groups": ("GroupMember.Read.All", "Group.Read.All", "Directory.Read.All", "Group.ReadWrite.All"),
-    "users": ("User.ReadBasic.All", "User.Read.All", "Directory.Read.All", "User.ReadWrite.All"),
-    "subscribedSkus": ("LicenseAssignment.Read.All", "Organization.Read.All", "Directory.Read.All"),
-    "policies": ("Policy.Read.All", "Policy.ReadWrite.Authorization", "Policy.ReadWrite.ConsentRequest"),
-    "roleManagement": (
-        "RoleManagement.Read.Directory",
-        "RoleManagement.Read.All",
-        "Directory.Read.All",
-        "RoleManagement.ReadWrite.Directory",
-    ),
-    "organization": ("Organization.Read.All", "Directory.Read.All", "User.Read"),
-    "me": ("User.Read", "Directory.Read.All", "User.ReadBasic.All"),
-}
-
 SP_FILTERS = ("appId", "id", "displayName", "accountEnabled", "servicePrincipalType")
 GRANT_FILTERS = ("clientId", "consentType", "resourceId", "principalId")
 ASSIGNMENT_FILTERS = ("principalId", "resourceId", "appRoleId", "principalType")
 
+# Navigation below one service principal -> the row of permissions.ENDPOINTS it needs ("" = the SP itself).
+_SP_ENDPOINTS = {
+    "": "servicePrincipals.get",
+    "oauth2permissiongrants": "servicePrincipals.oauth2PermissionGrants",
+    "approleassignments": "servicePrincipals.appRoleAssignments",
+    "approleassignedto": "servicePrincipals.appRoleAssignedTo",
+    "owners": "servicePrincipals.owners",
+}
 _APPID_KEY = re.compile(r"^(?P<set>\w+)\(appId='(?P<app_id>(?:[^']|'')*)'\)$", re.IGNORECASE)
 
 
@@ -257,12 +241,15 @@ class _Route:
         self.query = query
 
     # --- helpers --------------------------------------------------------------------------------
-    def require(self, family: str) -> None:
+    def require(self, endpoint: str) -> None:
+        """403 unless the token holds a permission ``permissions.ENDPOINTS[endpoint]`` accepts (Learn's table)."""
         if not self.service.enforce_permissions:
             return
-        held = {p.lower() for p in (self.identity.scopes if self.identity.delegated else self.identity.roles)}
-        if not held & {p.lower() for p in PERMISSIONS[family]}:
+        if not ENDPOINTS[endpoint].allows(self._held(), delegated=self.identity.delegated):
             raise GraphError(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation.")
+
+    def _held(self) -> tuple[str, ...]:
+        return self.identity.scopes if self.identity.delegated else self.identity.roles
 
     def no_options(self, *names: str) -> None:
         for name in names:
@@ -346,10 +333,15 @@ class _Route:
         return handler(head, rest)
 
     def service_principals(self, head: str, rest: list[str]) -> GraphResponse:
-        self.require("servicePrincipals")
         if "(" not in head and not rest:
+            self.require("servicePrincipals.list")
             items = [sp.to_graph() for sp in self.tenant.service_principals.values()]
             return self.collection("servicePrincipals", items, filterable=SP_FILTERS)
+        # Graph checks the permission before it looks the object up: a 403 comes before a 404.
+        navigation = (rest if _APPID_KEY.match(head) else rest[1:])[:1]
+        endpoint = _SP_ENDPOINTS.get(navigation[0].lower() if navigation else "")
+        if endpoint is not None:
+            self.require(endpoint)
         sp, rest = self.service_principal(head, rest)
         if not rest:
             return self.entity("servicePrincipals", sp.to_graph())
@@ -357,7 +349,6 @@ class _Route:
             raise not_found(self.path)
         nav = rest[0].lower()
         if nav == "oauth2permissiongrants":
-            self.require("oauth2PermissionGrants")
             grants = [g.to_graph() for g in self.tenant.grants if g.client_id.lower() == sp.id.lower()]
             return self.collection("oauth2PermissionGrants", grants, filterable=GRANT_FILTERS)
         assignments = self.tenant.app_role_assignments
@@ -378,11 +369,12 @@ class _Route:
         raise GraphError(400, "BadRequest", f"Resource not found for the segment '{rest[0]}'.")
 
     def grants(self, head: str, rest: list[str]) -> GraphResponse:
-        self.require("oauth2PermissionGrants")
         if not rest:
+            self.require("oauth2PermissionGrants.list")
             items = [g.to_graph() for g in self.tenant.grants]
             return self.collection("oauth2PermissionGrants", items, filterable=GRANT_FILTERS)
         if len(rest) == 1:
+            self.require("oauth2PermissionGrants.get")
             grant = next((g for g in self.tenant.grants if g.id == rest[0]), None)
             if grant is None:
                 raise not_found(rest[0])
@@ -390,20 +382,24 @@ class _Route:
         raise not_found(self.path)
 
     def groups(self, head: str, rest: list[str]) -> GraphResponse:
-        self.require("groups")
         if not rest:
+            self.require("groups.list")
             items = [g.to_graph() for g in self.tenant.groups.values()]
             filterable = ("displayName", "securityEnabled", "mailEnabled", "id", "mailNickname")
             return self.collection("groups", items, filterable=filterable)
         if not _is_guid(rest[0]):
             raise bad_request(f"Invalid object identifier '{rest[0]}'.", code="Request_BadRequest")
+        nav = rest[1].lower() if len(rest) == 2 else ""
+        endpoint = {"": "groups.get", "members": "groups.members", "transitivemembers": "groups.transitiveMembers"}
+        if len(rest) > 2 or nav not in endpoint:
+            raise not_found(self.path)
+        self.require(endpoint[nav])
         group = self.tenant.groups.get(rest[0].lower())
         if group is None:
             raise not_found(rest[0])
         if len(rest) == 1:
             return self.entity("groups", group.to_graph())
-        nav = rest[1].lower()
-        if len(rest) == 2 and nav in ("members", "transitivemembers"):
+        if nav in ("members", "transitivemembers"):
             ids = group.member_ids if nav == "members" else self._transitive_members(group.id)
             items = [obj for obj in (self.tenant.directory_object(i) for i in ids) if obj is not None]
             return self.collection("directoryObjects", items, keep_type=True)
@@ -426,11 +422,12 @@ class _Route:
         return seen
 
     def users(self, head: str, rest: list[str]) -> GraphResponse:
-        self.require("users")
         if not rest:
+            self.require("users.list")
             items = [u.to_graph() for u in self.tenant.users.values()]
             filterable = ("accountEnabled", "id", "userPrincipalName", "displayName", "mail")
             return self.collection("users", items, filterable=filterable)
+        self.require("users.get")
         key = rest[0].lower()
         user = self.tenant.users.get(key) or next(
             (u for u in self.tenant.users.values() if u.user_principal_name.lower() == key), None
@@ -444,7 +441,7 @@ class _Route:
         raise not_found(self.path)
 
     def subscribed_skus(self, head: str, rest: list[str]) -> GraphResponse:
-        self.require("subscribedSkus")
+        self.require("subscribedSkus.get" if rest else "subscribedSkus.list")
         if rest:
             sku = next((s for s in self.tenant.subscribed_skus if s.get("id") == rest[0]), None)
             if sku is None or len(rest) > 1:
@@ -453,42 +450,81 @@ class _Route:
         return self.collection("subscribedSkus", [dict(s) for s in self.tenant.subscribed_skus])
 
     def policies(self, head: str, rest: list[str]) -> GraphResponse:
-        self.require("policies")
         if len(rest) == 1 and rest[0].lower() == "authorizationpolicy":
+            self.require("policies.authorizationPolicy")
             return self.entity("policies/authorizationPolicy", dict(self.tenant.authorization_policy))
         if len(rest) == 1 and rest[0].lower() == "adminconsentrequestpolicy":
+            self.require("policies.adminConsentRequestPolicy")
             return self.entity("policies/adminConsentRequestPolicy", dict(self.tenant.admin_consent_request_policy))
         raise not_found(self.path)
 
     def role_management(self, head: str, rest: list[str]) -> GraphResponse:
-        self.require("roleManagement")
-        if [s.lower() for s in rest] != ["directory", "roleassignments"]:
-            raise not_found(self.path)
-        items = [a.to_graph() for a in self.tenant.directory_role_assignments]
-        return self.collection(
-            "roleManagement/directory/roleAssignments",
-            items,
-            filterable=("principalId", "roleDefinitionId"),
-            filter_required=True,
-        )
+        lowered = [s.lower() for s in rest]
+        if lowered == ["directory", "roleassignments"]:
+            self.require("roleManagement.roleAssignments")
+            items = [a.to_graph() for a in self.tenant.directory_role_assignments]
+            return self.collection(
+                "roleManagement/directory/roleAssignments",
+                items,
+                filterable=("principalId", "roleDefinitionId"),
+                filter_required=True,
+            )
+        if lowered == ["directory", "roleeligibilityscheduleinstances", "filterbycurrentuser(on='principal')"]:
+            return self.my_eligible_roles()
+        raise not_found(self.path)
+
+    def my_eligible_roles(self) -> GraphResponse:
+        """Eligible (PIM) roles of the signed-in user, also those that come through a group (memberType Group)."""
+        if not self.identity.delegated or self.identity.user_id is None:
+            raise bad_request("filterByCurrentUser is only valid with delegated authentication flow.")
+        self.require("roleManagement.myEligibleRoles")
+        user_id = self.identity.user_id
+        groups = {group.id.lower() for group in self.tenant.groups_of(user_id)}
+        items: list[Json] = []
+        for eligibility in self.tenant.role_eligibilities:
+            principal = eligibility.principal_id.lower()
+            if principal == user_id.lower():
+                items.append(eligibility.instance_for(user_id, "Direct"))
+            elif principal in groups:
+                items.append(eligibility.instance_for(user_id, "Group"))
+        return self.collection("Collection(unifiedRoleEligibilityScheduleInstance)", items)
 
     def me(self, head: str, rest: list[str]) -> GraphResponse:
         if not self.identity.delegated or self.identity.user_id is None:
             raise bad_request("/me request is only valid with delegated authentication flow.")
-        self.require("me")
+        lowered = tuple(s.lower() for s in rest)
+        endpoint = {(): "me.get", ("memberof",): "me.memberOf", ("transitivememberof",): "me.transitiveMemberOf"}
+        if lowered not in endpoint:
+            raise not_found(self.path)
+        self.require(endpoint[lowered])
         user = self.tenant.users.get(self.identity.user_id.lower())
         if user is None:
+            # A GDAP technician has no object in the customer's directory: /me resolves to nothing there.
             raise not_found(self.identity.user_id)
-        if not rest:
+        if not lowered:
             return self.entity("users", user.to_graph())
-        if [s.lower() for s in rest] == ["memberof"]:
-            roles = [r.to_graph() for r in self.tenant.directory_roles if user.id in r.member_ids]
-            groups = [g.to_graph() for g in self.tenant.groups.values() if user.id in g.member_ids]
-            return self.collection("directoryObjects", roles + groups, keep_type=True)
-        raise not_found(self.path)
+        transitive = lowered == ("transitivememberof",)
+        roles = [
+            self._membership_role(self.tenant.directory_role(template))
+            for template in self.tenant.active_roles_of(user.id, transitive=transitive)
+        ]
+        if transitive:
+            groups = self.tenant.groups_of(user.id)
+        else:
+            groups = [g for g in self.tenant.groups.values() if user.id in g.member_ids]
+        return self.collection("directoryObjects", roles + [g.to_graph() for g in groups], keep_type=True)
+
+    def _membership_role(self, role: DirectoryRole) -> Json:
+        """A directoryRole in a membership list; without a permission to read roles, only its type and id."""
+        rendered = role.to_graph()
+        if self.service.enforce_permissions and not DIRECTORY_ROLE_READ.allows(
+            self._held(), delegated=self.identity.delegated
+        ):
+            rendered = {key: (value if key in ("@odata.type", "id") else None) for key, value in rendered.items()}
+        return rendered
 
     def organization(self, head: str, rest: list[str]) -> GraphResponse:
-        self.require("organization")
+        self.require("organization.list")
         if rest:
             raise not_found(self.path)
         org: dict[str, Any] = {"id": self.tenant.tenant_id, "displayName": self.tenant.display_name}

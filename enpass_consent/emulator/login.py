@@ -1,4 +1,5 @@
-"""Microsoft Entra sign-in: OpenID discovery, the v2.0 token endpoint, and a minimal device-code flow."""
+"""Microsoft Entra sign-in: OpenID discovery, the v2.0 token endpoint (client credentials with a secret or a
+federated assertion, device code, refresh token across tenants) and the managed identity endpoint (IMDS)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from enpass_consent.emulator.faults import Fault, FaultKind, retry_after_header
-from enpass_consent.emulator.state import Tenant
+from enpass_consent.emulator.state import FederatedCredential, Tenant, new_id
 from enpass_consent.emulator.tokens import GRAPH_AUDIENCE, TokenIssuer
 
 Json = dict[str, Any]
@@ -62,6 +63,11 @@ def login_fault_response(fault: Fault) -> LoginResponse:
     return oauth_error(500, "server_error", 50000, "There was an error issuing a token (injected).")
 
 
+# Scopes that only shape the sign-in itself (OpenID Connect); they never appear in a token's scp.
+_OIDC_SCOPES = frozenset({"openid", "profile", "email", "offline_access"})
+_MANAGED_IDENTITY_API_VERSION = "2018-02-01"
+
+
 @dataclass
 class _DeviceCode:
     tenant_id: str
@@ -71,20 +77,100 @@ class _DeviceCode:
     expires_at: float
 
 
+@dataclass(frozen=True)
+class _RefreshGrant:
+    """Who a refresh token speaks for: a person (their sign-in name) and the client it was issued to."""
+
+    sign_in_name: str
+    client_id: str
+
+
+@dataclass(frozen=True)
+class ManagedIdentity:
+    """An Azure managed identity the emulated instance metadata service (IMDS) issues tokens for.
+
+    ``client_id`` is the identity's application id: register a ``ClientApp`` with that id in the tenant
+    to give it Graph application permissions (the token's roles).
+    """
+
+    tenant_id: str
+    client_id: str
+    user_assigned: bool = False
+
+
+@dataclass(frozen=True)
+class _Principal:
+    """The person of a delegated sign-in as one tenant sees them."""
+
+    object_id: str
+    """The token's ``oid`` in that tenant: their member/guest object, or their home object (GDAP)."""
+    username: str
+    display_name: str
+
+
+def _scope_names(scopes: list[str]) -> tuple[set[str], bool, str]:
+    """(named delegated scopes, whether ``/.default`` was asked, the resource) of a v2 ``scope`` list.
+
+    A scope without a resource prefix is Microsoft Graph's
+    (https://learn.microsoft.com/entra/identity-platform/scopes-oidc#scopes-and-permissions).
+    """
+    named: set[str] = set()
+    default = False
+    resource = GRAPH_AUDIENCE
+    for scope in scopes:
+        if scope.lower() in _OIDC_SCOPES:
+            continue
+        prefix, _, name = scope.rpartition("/")
+        if prefix:
+            resource = prefix
+        if name == ".default":
+            default = True
+        elif name:
+            named.add(name)
+    return named, default, resource
+
+
+def _jwt_claims(assertion: str) -> Json | None:
+    parts = assertion.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except ValueError:
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
 class LoginService:
+    """Discovery, the token endpoint (client credentials, device code, refresh token), device code, IMDS.
+
+    Delegated tokens carry ``scp`` = the named scopes asked for ∩ what the tenant consented for that
+    client (``Tenant.delegated_consents``); an interactive sign-in may consent first
+    (``Tenant.consent_on_sign_in``). A refresh token serves the same person in every tenant where they
+    have a member or guest object or GDAP access, unless that tenant demands its own interaction.
+    """
+
     def __init__(self, tenants: dict[str, Tenant], issuer: TokenIssuer, base_url: Callable[[], str]) -> None:
         self.tenants = tenants
         self.issuer = issuer
         self._base_url = base_url
         self._lock = threading.Lock()
         self._device_codes: dict[str, _DeviceCode] = {}
+        self._refresh_tokens: dict[str, _RefreshGrant] = {}
         self.device_pending_polls = 0
         """How many token polls answer ``authorization_pending`` before the device flow succeeds."""
+        self.device_user: str | None = None
+        """Sign-in name of the person who completes device flows (at the browser); None: each tenant's
+        ``signed_in_user_id``."""
+        self.managed_identities: list[ManagedIdentity] = []
 
     def reset(self) -> None:
         with self._lock:
             self._device_codes.clear()
+            self._refresh_tokens.clear()
         self.device_pending_polls = 0
+        self.device_user = None
+        self.managed_identities = []
 
     def _tenant(self, tenant_id: str) -> Tenant | None:
         """The tenant a login path names: its id, or (as in Entra) any of its verified domains."""
@@ -148,6 +234,8 @@ class LoginService:
             response = self._client_credentials(tenant, form)
         elif grant_type == DEVICE_CODE_GRANT:
             response = self._device_code_token(tenant, form)
+        elif grant_type == "refresh_token":
+            response = self._refresh_token(tenant, form)
         else:
             response = oauth_error(
                 400, "unsupported_grant_type", 70003, f"The app requested an unsupported grant type '{grant_type}'."
@@ -175,16 +263,11 @@ class LoginService:
                     f"secret value, not the client secret ID, for a secret added to app '{client_id}'.",
                 )
         elif "client_assertion" in form:
-            assertion = form["client_assertion"]
             if form.get("client_assertion_type") != JWT_BEARER:
                 return oauth_error(400, "invalid_request", 50027, "Invalid client_assertion_type.")
-            if not assertion or (client.valid_assertions is not None and assertion not in client.valid_assertions):
-                return oauth_error(
-                    401,
-                    "invalid_client",
-                    700213,
-                    "No matching federated identity record found for presented assertion.",
-                )
+            refused = self._federated_assertion_refusal(client.federated_credentials, form["client_assertion"])
+            if refused is not None:
+                return refused
         else:
             return oauth_error(
                 401,
@@ -209,6 +292,35 @@ class LoginService:
             200,
             {"token_type": "Bearer", "expires_in": lifetime, "ext_expires_in": lifetime, "access_token": token},
             {},
+        )
+
+    @staticmethod
+    def _federated_assertion_refusal(credentials: list[FederatedCredential], assertion: str) -> LoginResponse | None:
+        """Workload identity federation: the assertion's issuer, subject and audience must match one
+        federated credential of the app (https://learn.microsoft.com/entra/workload-id/workload-identity-federation).
+
+        The signature is not checked (the emulator cannot fetch a CI provider's keys); expiry is.
+        """
+        claims = _jwt_claims(assertion)
+        if claims is None:
+            return oauth_error(400, "invalid_request", 50027, "JWT token is invalid or malformed.")
+        if int(claims.get("exp", 0) or 0) <= time.time():
+            return oauth_error(400, "invalid_client", 700024, "Client assertion is not within its valid time range.")
+        issuer, subject = str(claims.get("iss", "")), str(claims.get("sub", ""))
+        raw_audience = claims.get("aud", [])
+        audiences = [raw_audience] if isinstance(raw_audience, str) else [str(a) for a in raw_audience or []]
+        if any(
+            credential.issuer == issuer and credential.subject == subject and set(audiences) & set(credential.audiences)
+            for credential in credentials
+        ):
+            return None
+        return oauth_error(
+            401,
+            "invalid_client",
+            70021,
+            "No matching federated identity record found for presented assertion. "
+            f"Assertion Issuer: '{issuer}'. Assertion Subject: '{subject}'. "
+            f"Assertion Audience: '{','.join(audiences)}'.",
         )
 
     # ---------------------------------------------------------------------------------------------
@@ -257,37 +369,169 @@ class LoginService:
                 70020,
                 "The provided value for the input parameter 'device_code' is not valid. The code has expired.",
             )
-        user = tenant.users.get((tenant.signed_in_user_id or "").lower())
-        if user is None:
-            return oauth_error(400, "invalid_grant", 50034, "No signed-in user is configured for this tenant.")
+        sign_in_name = self.device_user
+        if sign_in_name is None:
+            user = tenant.users.get((tenant.signed_in_user_id or "").lower())
+            if user is None:
+                return oauth_error(400, "invalid_grant", 50034, "No signed-in user is configured for this tenant.")
+            sign_in_name = user.sign_in_name
+        return self._delegated(tenant, flow.client_id, sign_in_name, flow.scopes, interactive=True)
+
+    def _refresh_token(self, tenant: Tenant, form: dict[str, str]) -> LoginResponse:
+        with self._lock:
+            grant = self._refresh_tokens.get(form.get("refresh_token", ""))
+        client_id = form.get("client_id", "")
+        if grant is None or grant.client_id.lower() != client_id.lower():
+            return oauth_error(400, "invalid_grant", 70000, "Provided grant is invalid or malformed.")
+        if tenant.interaction_required:
+            # What Conditional Access answers a silent request that needs MFA in this tenant.
+            response = oauth_error(
+                400,
+                "invalid_grant",
+                50076,
+                "Due to a configuration change made by your administrator, or because you moved to a new location, "
+                "you must use multi-factor authentication to access this resource.",
+            )
+            if isinstance(response.body, dict):
+                response.body["suberror"] = "basic_action"
+            return response
+        return self._delegated(tenant, client_id, grant.sign_in_name, form.get("scope", "").split(), interactive=False)
+
+    def _principal(self, tenant: Tenant, sign_in_name: str) -> _Principal | None:
+        user = tenant.user_for_sign_in(sign_in_name)
+        if user is not None:
+            return _Principal(user.id, user.user_principal_name, user.display_name)
+        home_object_id = tenant.gdap_accounts.get(sign_in_name.lower())
+        if home_object_id is not None:
+            return _Principal(home_object_id, sign_in_name, sign_in_name)
+        return None
+
+    def _home(self, sign_in_name: str) -> tuple[str, str]:
+        """(home object id, home tenant id) of a person: their member object wherever it is emulated."""
+        for tenant in self.tenants.values():
+            for user in tenant.users.values():
+                if user.account is None and user.sign_in_name == sign_in_name.lower():
+                    return user.id, tenant.tenant_id
+        return new_id("home-user", sign_in_name), new_id("home-tenant", sign_in_name)
+
+    def _delegated(
+        self, tenant: Tenant, client_id: str, sign_in_name: str, scopes: list[str], *, interactive: bool
+    ) -> LoginResponse:
+        """A delegated token for ``sign_in_name`` in ``tenant``, or the error Entra would give instead."""
+        principal = self._principal(tenant, sign_in_name)
+        if principal is None:
+            return oauth_error(
+                400,
+                "invalid_grant",
+                50020,
+                f"User account '{sign_in_name}' from identity provider does not exist in tenant "
+                f"'{tenant.tenant_id}' and cannot access the application '{client_id}' in that tenant.",
+            )
+        named, default, resource = _scope_names(scopes)
+        if interactive and tenant.consent_on_sign_in and named:
+            tenant.consent(client_id, *named)
+        consented = {scope.lower(): scope for scope in tenant.consented(client_id)}
+        missing = sorted(name for name in named if name.lower() not in consented)
+        if missing and not default:
+            response = oauth_error(
+                400,
+                "invalid_grant",
+                65001,
+                f"The user or administrator has not consented to use the application with ID '{client_id}' for "
+                f"{' '.join(missing)}. Send an interactive authorization request for this user and resource.",
+            )
+            if isinstance(response.body, dict):
+                response.body["suberror"] = "consent_required"
+            return response
+        granted = sorted(consented.values()) if default else sorted(consented[name.lower()] for name in named)
         token = self.issuer.issue(
-            tenant.tenant_id, flow.client_id, scopes=list(tenant.delegated_scopes), user_id=user.id
+            tenant.tenant_id, client_id, scopes=granted, user_id=principal.object_id, audience=resource
         )
+        home_object_id, home_tenant_id = self._home(sign_in_name)
         client_info = (
-            base64.urlsafe_b64encode(json.dumps({"uid": user.id, "utid": tenant.tenant_id}).encode())
+            base64.urlsafe_b64encode(json.dumps({"uid": home_object_id, "utid": home_tenant_id}).encode())
             .rstrip(b"=")
             .decode()
         )
         id_token = self.issuer.id_token(
             f"{self._base_url()}/{tenant.tenant_id}/v2.0",
             tenant.tenant_id,
-            flow.client_id,
-            user.id,
-            user.user_principal_name,
-            user.display_name,
+            client_id,
+            principal.object_id,
+            principal.username,
+            principal.display_name,
         )
+        refresh_token = "fake-refresh-token-" + secrets.token_hex(16)
+        with self._lock:
+            self._refresh_tokens[refresh_token] = _RefreshGrant(sign_in_name.lower(), client_id)
         lifetime = self.issuer.lifetime
         return LoginResponse(
             200,
             {
                 "token_type": "Bearer",
-                "scope": " ".join(tenant.delegated_scopes),
+                "scope": " ".join([*(f"{resource}/{name}" for name in granted), "openid", "profile", "offline_access"]),
                 "expires_in": lifetime,
                 "ext_expires_in": lifetime,
                 "access_token": token,
-                "refresh_token": "fake-refresh-token-" + secrets.token_hex(8),
+                "refresh_token": refresh_token,
                 "id_token": id_token,
                 "client_info": client_info,
+            },
+            {},
+        )
+
+    def issue_refresh_token(self, sign_in_name: str, client_id: str) -> str:
+        """A refresh token for ``sign_in_name`` and ``client_id`` as an earlier interactive sign-in left it
+        (what ``az login`` keeps in its cache); for tests and the fake ``az``."""
+        refresh_token = "fake-refresh-token-" + secrets.token_hex(16)
+        with self._lock:
+            self._refresh_tokens[refresh_token] = _RefreshGrant(sign_in_name.lower(), client_id)
+        return refresh_token
+
+    # ---------------------------------------------------------------------------------------------
+    def managed_identity_token(self, query: dict[str, str], headers: dict[str, str]) -> LoginResponse:
+        """The instance metadata service's token endpoint, as on an Azure VM.
+
+        https://learn.microsoft.com/entra/identity/managed-identities-azure-resources/how-to-use-vm-token
+        """
+        if not any(k.lower() == "metadata" and v.lower() == "true" for k, v in headers.items()):
+            return LoginResponse(
+                400, {"error": "invalid_request", "error_description": "Required metadata header not specified"}, {}
+            )
+        if query.get("api-version") != _MANAGED_IDENTITY_API_VERSION or not query.get("resource"):
+            return LoginResponse(
+                400, {"error": "invalid_request", "error_description": "Required query variable missing"}, {}
+            )
+        wanted = (query.get("client_id") or "").lower()
+        identity = next(
+            (
+                mi
+                for mi in self.managed_identities
+                if (mi.user_assigned and mi.client_id.lower() == wanted) or (not mi.user_assigned and not wanted)
+            ),
+            None,
+        )
+        tenant = self._tenant(identity.tenant_id) if identity is not None else None
+        if identity is None or tenant is None:
+            return LoginResponse(400, {"error": "invalid_request", "error_description": "Identity not found"}, {})
+        client = tenant.clients.get(identity.client_id.lower())
+        resource = query["resource"].rstrip("/")
+        token = self.issuer.issue(
+            tenant.tenant_id, identity.client_id, roles=list(client.roles) if client else [], audience=resource
+        )
+        now = int(time.time())
+        lifetime = self.issuer.lifetime
+        return LoginResponse(
+            200,
+            {
+                "access_token": token,
+                "client_id": identity.client_id,
+                "expires_in": str(lifetime),
+                "expires_on": str(now + lifetime),
+                "ext_expires_in": str(lifetime),
+                "not_before": str(now),
+                "resource": query["resource"],
+                "token_type": "Bearer",
             },
             {},
         )

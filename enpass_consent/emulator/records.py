@@ -13,6 +13,7 @@ class Kind(StrEnum):
     DISCOVERY = "discovery"
     TOKEN = "token"
     DEVICE_CODE = "devicecode"
+    MANAGED_IDENTITY = "managed_identity"
     GRAPH = "graph"
     BATCH = "batch"
     BATCH_ITEM = "batch_item"

@@ -41,10 +41,10 @@ from enpass_consent.emulator.state import (
     TEST_CLIENT_ID,
     AppRoleAssignment,
     ClientApp,
-    DirectoryRole,
     DirectoryRoleAssignment,
     Group,
     PermissionGrant,
+    RoleEligibility,
     ServicePrincipal,
     Tenant,
     User,
@@ -66,25 +66,31 @@ __all__ = [
     "GRAPH_SCOPE_IDS",
     "SHAREPOINT_ASSIGNED_PLAN",
     "SHAREPOINT_PLAN_2_ID",
+    "activate_role",
     "add_app_permission",
     "add_entra_id_p1",
     "add_foreign_grant",
     "add_group",
+    "add_guest",
     "add_owner",
     "add_scope",
     "add_user",
     "add_user_grant",
     "assign",
+    "consent_client",
     "disable_enpass",
     "empty_tenant",
     "enpass_service_principal",
     "enpass_sp",
     "give_directory_role",
+    "give_role_through_group",
+    "grant_gdap",
     "graph_app_roles",
     "graph_permission_scopes",
     "graph_service_principal",
     "graph_sp",
     "in_sync_tenant",
+    "make_role_eligible",
     "remove_enpass",
     "remove_scope",
     "remove_tenant_wide_grant",
@@ -350,25 +356,30 @@ def set_user_consent(tenant: Tenant, *policies: str) -> None:
     tenant.authorization_policy["defaultUserRolePermissions"]["permissionGrantPoliciesAssigned"] = list(policies)
 
 
-def give_directory_role(
-    tenant: Tenant, principal_id: str, role_template_id: str | None = None
-) -> DirectoryRoleAssignment:
-    """A directory role for a user or SP (default: Cloud Application Administrator, from the catalog).
-
-    Shows in ``roleManagement/directory/roleAssignments`` and, for users, in ``/me/memberOf``.
-    """
+def _role_template(role_template_id: str | None) -> tuple[str, str]:
+    """(template id, display name); default Cloud Application Administrator, from the catalog."""
     if role_template_id is None:
         role_template_id = next(
             r.template_id for r in CONSENT_CAPABLE_ROLES if r.name == "Cloud Application Administrator"
         )
     name = next((r.name for r in CONSENT_CAPABLE_ROLES if r.template_id == role_template_id), "Directory role")
-    role = next((r for r in tenant.directory_roles if r.role_template_id == role_template_id), None)
-    if role is None:
-        role = DirectoryRole(new_id(tenant.tenant_id, "directory-role", role_template_id), name, role_template_id)
-        tenant.directory_roles.append(role)
-    if principal_id not in role.member_ids:
-        role.member_ids.append(principal_id)
-    assignment = DirectoryRoleAssignment(principal_id, role_template_id)
+    return role_template_id, name
+
+
+def give_directory_role(
+    tenant: Tenant, principal_id: str, role_template_id: str | None = None, *, assignment_type: str = "Assigned"
+) -> DirectoryRoleAssignment:
+    """An active directory role for a user, an SP or a role-assignable group (default: Cloud Application
+    Administrator, from the catalog).
+
+    Shows in ``roleManagement/directory/roleAssignments`` (under the principal's own id: a group's
+    members are not listed there) and, while tenant-wide, in the members' ``/me/memberOf`` (direct) and
+    ``/me/transitiveMemberOf`` (also through groups).
+    """
+    role_template_id, name = _role_template(role_template_id)
+    role = tenant.directory_role(role_template_id)
+    role.display_name = name
+    assignment = DirectoryRoleAssignment(principal_id, role_template_id, assignment_type=assignment_type)
     tenant.directory_role_assignments.append(assignment)
     return assignment
 
@@ -446,3 +457,51 @@ def tenant_as_described(settings: Settings, *, display_name: str = "Contoso") ->
     if settings.groups:
         add_entra_id_p1(tenant)
     return tenant
+
+
+def give_role_through_group(
+    tenant: Tenant, user_id: str, role_template_id: str | None = None, *, group_name: str = "Enpass Admins"
+) -> Group:
+    """A role-assignable group holding the role, with ``user_id`` as a member (a role through a group)."""
+    group = add_group(tenant, group_name, members=[user_id])
+    group.is_assignable_to_role = True
+    give_directory_role(tenant, group.id, role_template_id)
+    return group
+
+
+def make_role_eligible(tenant: Tenant, principal_id: str, role_template_id: str | None = None) -> RoleEligibility:
+    """A PIM eligible assignment only: nothing is active until the person activates it."""
+    role_template_id, _ = _role_template(role_template_id)
+    eligibility = RoleEligibility(principal_id, role_template_id)
+    tenant.role_eligibilities.append(eligibility)
+    return eligibility
+
+
+def activate_role(tenant: Tenant, user_id: str, role_template_id: str | None = None) -> DirectoryRoleAssignment:
+    """An eligible assignment the user has activated in PIM (now an active ``Activated`` assignment)."""
+    make_role_eligible(tenant, user_id, role_template_id)
+    return give_directory_role(tenant, user_id, role_template_id, assignment_type="Activated")
+
+
+def consent_client(tenant: Tenant, client_id: str, *scopes: str) -> None:
+    """Tenant-wide consent of delegated Graph ``scopes`` for a public client (e.g. Graph Command Line Tools)."""
+    tenant.consent(client_id, *scopes)
+
+
+def add_guest(tenant: Tenant, home_user: User, *, home_tenant_id: str) -> User:
+    """``home_user`` invited into ``tenant`` (B2B guest): an object of its own, signed in with the home account."""
+    slug = home_user.user_principal_name.replace("@", "_")
+    return tenant.add_user(
+        User(
+            new_id(tenant.tenant_id, "guest", home_tenant_id, home_user.id),
+            home_user.display_name,
+            f"{slug}#EXT#@{tenant.tenant_id[:8]}.example.test",
+            user_type="Guest",
+            account=home_user.sign_in_name,
+        )
+    )
+
+
+def grant_gdap(tenant: Tenant, home_user: User) -> None:
+    """``home_user`` (an MSP technician) may sign in to ``tenant`` through GDAP: no object of their own here."""
+    tenant.gdap_accounts[home_user.sign_in_name] = home_user.id

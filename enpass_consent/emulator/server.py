@@ -27,6 +27,9 @@ from enpass_consent.emulator.records import Kind, Record, Recorder, decode_targe
 from enpass_consent.emulator.state import TEST_CLIENT_ID, TEST_CLIENT_SECRET, ClientApp, Tenant
 from enpass_consent.emulator.tokens import Identity, TokenIssuer
 
+# The instance metadata service's token path (msal appends it to AZURE_POD_IDENTITY_AUTHORITY_HOST; the
+# azuread provider's ARM_MSI_ENDPOINT names the whole URL).
+MANAGED_IDENTITY_PATH = "/metadata/identity/oauth2/token"
 _LOGIN_PATH = re.compile(
     r"^/(?P<tenant>[^/]+)/(?:(?P<discovery>v2\.0/\.well-known/openid-configuration)"
     r"|oauth2/v2\.0/(?P<endpoint>token|devicecode))$"
@@ -275,6 +278,10 @@ class Emulator:
         split = urlsplit(raw_path)
         if split.path == "/v1.0" or split.path.startswith("/v1.0/"):
             status, payload, out_headers, tenant, client_id, kind = self._handle_graph(method, raw_path, headers, body)
+        elif split.path == MANAGED_IDENTITY_PATH:
+            status, payload, out_headers, tenant, client_id, kind = self._handle_managed_identity(
+                method, split.query, headers
+            )
         else:
             status, payload, out_headers, tenant, client_id, kind = self._handle_login(method, split.path, body)
         remaining = self.faults.latency - (time.monotonic() - started)
@@ -330,6 +337,23 @@ class Emulator:
         if identity is None or identity.tenant_id.lower() not in self.tenants:
             return None
         return identity
+
+    def _handle_managed_identity(
+        self, method: str, query: str, headers: dict[str, str]
+    ) -> tuple[int, Any, dict[str, str], str | None, str | None, Kind]:
+        params = dict(parse_qsl(query, keep_blank_values=True))
+        if method != "GET":
+            return 405, {"error": "invalid_request"}, {}, None, params.get("client_id"), Kind.MANAGED_IDENTITY
+        decision = self.faults.decide(method, MANAGED_IDENTITY_PATH, None, is_item=False)
+        if decision.delay:
+            time.sleep(decision.delay)
+        if decision.fault is not None:
+            response = login_fault_response(decision.fault)
+        else:
+            response = self.login.managed_identity_token(params, headers)
+        tenant = next((mi.tenant_id for mi in self.login.managed_identities), None)
+        payload: Any = response.body.encode() if isinstance(response.body, str) else response.body
+        return response.status, payload, dict(response.headers), tenant, params.get("client_id"), Kind.MANAGED_IDENTITY
 
     def _handle_login(
         self, method: str, path: str, body: bytes

@@ -74,6 +74,14 @@ class User:
     extra: Json = field(default_factory=dict)
     user_type: str = "Member"
     """``Member`` or ``Guest`` (preflight counts enabled members when nobody is assigned)."""
+    account: str | None = None
+    """The person this object stands for when they sign in elsewhere (a guest's home sign-in name); None:
+    the user's own ``user_principal_name``. A refresh token redeemed in this tenant for that sign-in name
+    yields a token for this object (``oid``)."""
+
+    @property
+    def sign_in_name(self) -> str:
+        return (self.account or self.user_principal_name).lower()
 
     def to_graph(self) -> Json:
         # Default properties of user-get/user-list plus the ones this tool $selects.
@@ -107,6 +115,8 @@ class Group:
     member_ids: list[str] = field(default_factory=list)
     description: str | None = None
     mail_nickname: str | None = None
+    is_assignable_to_role: bool = False
+    """A role-assignable group: directory roles may be assigned to it (and so to its members)."""
     extra: Json = field(default_factory=dict)
 
     def to_graph(self) -> Json:
@@ -122,7 +132,7 @@ class Group:
             "displayName": self.display_name,
             "expirationDateTime": None,
             "groupTypes": list(self.group_types),
-            "isAssignableToRole": None,
+            "isAssignableToRole": True if self.is_assignable_to_role else None,
             "mail": f"{nickname}@contoso.onmicrosoft.com" if self.mail_enabled else None,
             "mailEnabled": self.mail_enabled,
             "mailNickname": nickname,
@@ -289,11 +299,19 @@ class AppRoleAssignment:
 
 @dataclass
 class DirectoryRoleAssignment:
+    """An active role assignment: permanent, or a PIM activation (``assignment_type`` "Activated").
+
+    Its principal may be a user or a role-assignable group; a tenant-wide one (scope ``/``) makes the
+    principal, and every member of such a group, a member of the activated directory role.
+    """
+
     principal_id: str
     role_definition_id: str
     """The role's template id (built-in roles' definition id equals their template id)."""
     directory_scope_id: str = "/"
     id: str = ""
+    assignment_type: str = "Assigned"
+    """``Assigned`` (permanent) or ``Activated`` (a PIM activation of an eligible assignment)."""
 
     def __post_init__(self) -> None:
         if not self.id:
@@ -313,13 +331,44 @@ class DirectoryRoleAssignment:
 
 
 @dataclass
+class RoleEligibility:
+    """A PIM eligible assignment (not active until activated); its principal may be a role-assignable group."""
+
+    principal_id: str
+    role_definition_id: str
+    directory_scope_id: str = "/"
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            self.id = new_id("eligibility", self.principal_id, self.role_definition_id, self.directory_scope_id)
+
+    def instance_for(self, principal_id: str, member_type: str) -> Json:
+        """As unifiedRoleEligibilityScheduleInstance (v1.0 resource page) for ``principal_id``."""
+        return {
+            "@odata.type": "#microsoft.graph.unifiedRoleEligibilityScheduleInstance",
+            "id": f"{self.id}-{principal_id}" if member_type != "Direct" else self.id,
+            "principalId": principal_id,
+            "roleDefinitionId": self.role_definition_id,
+            "directoryScopeId": self.directory_scope_id,
+            "appScopeId": None,
+            "startDateTime": "2025-01-01T00:00:00Z",
+            "endDateTime": None,
+            "memberType": member_type,
+            "roleEligibilityScheduleId": self.id,
+        }
+
+
+@dataclass
 class DirectoryRole:
-    """An activated directory role (what ``/me/memberOf`` lists); its ``id`` differs per tenant."""
+    """An activated directory role (what membership lists show); its ``id`` differs per tenant.
+
+    Who is a member follows from the tenant's active tenant-wide ``DirectoryRoleAssignment`` entries.
+    """
 
     id: str
     display_name: str
     role_template_id: str
-    member_ids: list[str] = field(default_factory=list)
 
     def to_graph(self) -> Json:
         return {
@@ -332,14 +381,30 @@ class DirectoryRole:
         }
 
 
+FEDERATION_AUDIENCE = "api://AzureADTokenExchange"
+
+
+@dataclass(frozen=True)
+class FederatedCredential:
+    """A federated identity credential on an app registration (issuer + subject + audiences).
+
+    https://learn.microsoft.com/graph/api/resources/federatedidentitycredential
+    """
+
+    issuer: str
+    subject: str
+    audiences: tuple[str, ...] = (FEDERATION_AUDIENCE,)
+
+
 @dataclass
 class ClientApp:
     """A deploying identity that may request tokens in one tenant."""
 
     client_id: str
     secret: str | None = TEST_CLIENT_SECRET
-    valid_assertions: set[str] | None = None
-    """Accepted client assertions; None accepts any non-empty assertion."""
+    federated_credentials: list[FederatedCredential] = field(default_factory=list)
+    """Workload identity federation: a client assertion is accepted only when its issuer and subject match
+    one of these and its audience is one of that credential's audiences."""
     roles: list[str] = field(default_factory=lambda: list(DEFAULT_CLIENT_ROLES))
     """Application permissions on Microsoft Graph (the token's roles claim)."""
 
@@ -355,16 +420,26 @@ class Tenant:
     app_role_assignments: list[AppRoleAssignment] = field(default_factory=list)
     directory_role_assignments: list[DirectoryRoleAssignment] = field(default_factory=list)
     directory_roles: list[DirectoryRole] = field(default_factory=list)
+    role_eligibilities: list[RoleEligibility] = field(default_factory=list)
     authorization_policy: Json = field(default_factory=dict)
     admin_consent_request_policy: Json = field(default_factory=dict)
     subscribed_skus: list[Json] = field(default_factory=list)
     clients: dict[str, ClientApp] = field(default_factory=dict)
     signed_in_user_id: str | None = None
-    """The user a device-code sign-in returns (delegated token; ``/me``)."""
-    delegated_scopes: list[str] = field(
-        default_factory=lambda: ["Application.Read.All", "Directory.Read.All", "Policy.Read.All"]
-    )
-    """The scp claim of delegated tokens."""
+    """The user who completes a device-code sign-in started in this tenant (delegated token; ``/me``)."""
+    delegated_consents: dict[str, set[str]] = field(default_factory=dict)
+    """Delegated Graph scopes consented for the whole tenant, per client id (lower case): what a delegated
+    token of that client may carry (``scp`` = requested ∩ consented; ``/.default`` = all of these)."""
+    consent_on_sign_in: bool = True
+    """Whether the person completing an interactive sign-in consents, for the organization, to the scopes
+    the client asks for (an administrator ticking "Consent on behalf of your organization"). False: they
+    cannot, and the token carries only what was consented before."""
+    interaction_required: bool = False
+    """This tenant demands its own interaction (e.g. MFA by Conditional Access): refresh-token grants for
+    it fail with AADSTS50076 and only an interactive sign-in started here succeeds."""
+    gdap_accounts: dict[str, str] = field(default_factory=dict)
+    """Sign-in names (lower case) of people from another tenant who may sign in here without an object of
+    their own (GDAP), mapped to their home object id (the token's ``oid``)."""
     domains: list[str] = field(default_factory=list)
     """Verified domain names (``contoso.com``): the login endpoints accept them in place of the tenant id."""
 
@@ -417,3 +492,53 @@ class Tenant:
     def add_client(self, client: ClientApp) -> ClientApp:
         self.clients[client.client_id.lower()] = client
         return client
+
+    def consent(self, client_id: str, *scopes: str) -> None:
+        """Record tenant-wide consent of delegated Graph ``scopes`` for ``client_id``."""
+        self.delegated_consents.setdefault(client_id.lower(), set()).update(scopes)
+
+    def consented(self, client_id: str) -> set[str]:
+        return set(self.delegated_consents.get(client_id.lower(), set()))
+
+    def user_for_sign_in(self, sign_in_name: str) -> User | None:
+        """The object that stands for the person ``sign_in_name`` here (member or guest), if any."""
+        wanted = sign_in_name.lower()
+        return next((user for user in self.users.values() if user.sign_in_name == wanted), None)
+
+    def groups_of(self, object_id: str) -> list[Group]:
+        """Every group ``object_id`` is a member of, directly or through nested groups."""
+        found: list[Group] = []
+        frontier = {object_id.lower()}
+        seen: set[str] = set()
+        while frontier:
+            next_frontier: set[str] = set()
+            for group in self.groups.values():
+                key = group.id.lower()
+                if key in seen:
+                    continue
+                if frontier & {member.lower() for member in group.member_ids}:
+                    seen.add(key)
+                    found.append(group)
+                    next_frontier.add(key)
+            frontier = next_frontier
+        return found
+
+    def active_roles_of(self, object_id: str, *, transitive: bool) -> list[str]:
+        """Template ids of the tenant-wide active roles of ``object_id`` (and, transitively, of its groups)."""
+        principals = {object_id.lower()}
+        if transitive:
+            principals |= {group.id.lower() for group in self.groups_of(object_id)}
+        return list(
+            dict.fromkeys(
+                assignment.role_definition_id
+                for assignment in self.directory_role_assignments
+                if assignment.directory_scope_id == "/" and assignment.principal_id.lower() in principals
+            )
+        )
+
+    def directory_role(self, template_id: str) -> DirectoryRole:
+        role = next((r for r in self.directory_roles if r.role_template_id.lower() == template_id.lower()), None)
+        if role is None:
+            role = DirectoryRole(new_id(self.tenant_id, "directory-role", template_id), "Directory role", template_id)
+            self.directory_roles.append(role)
+        return role

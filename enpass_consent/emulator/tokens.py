@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from enpass_consent.clouds import GLOBAL
+from enpass_consent.emulator.state import FEDERATION_AUDIENCE
 
 # The audience real tokens carry; the emulator issues tokens "for Graph" whatever its own URL.
 GRAPH_AUDIENCE = GLOBAL.graph_root
@@ -139,3 +140,16 @@ class TokenIssuer:
             scopes=tuple(scp.split()),
             user_id=claims.get("oid"),
         )
+
+
+def federated_assertion(issuer: str, subject: str, *, audience: str = FEDERATION_AUDIENCE, lifetime: int = 600) -> str:
+    """A workload identity assertion as a CI provider issues it (GitHub, Azure DevOps, Kubernetes).
+
+    The emulator checks its issuer, subject, audience and expiry, never its signature, so it is signed
+    with nothing: obviously fake, yet shaped like the real thing.
+    """
+    now = int(time.time())
+    header = _b64(json.dumps({"typ": "JWT", "alg": "RS256", "kid": "emulator-ci"}).encode())
+    claims = {"iss": issuer, "sub": subject, "aud": audience, "iat": now, "nbf": now, "exp": now + lifetime}
+    payload = _b64(json.dumps(claims, separators=(",", ":")).encode())
+    return f"{header}.{payload}.fake-signature"

@@ -8,7 +8,8 @@ import pytest
 from enpass_consent.clouds import GLOBAL
 from enpass_consent.emulator import TEST_CLIENT_ID, ClientApp, Kind, decode_claims, scenarios
 from enpass_consent.emulator.server import Emulator
-from enpass_consent.emulator.state import DEFAULT_CLIENT_ROLES
+from enpass_consent.emulator.state import DEFAULT_CLIENT_ROLES, FederatedCredential
+from enpass_consent.emulator.tokens import federated_assertion
 from tests.enpass_consent.emulator.conftest import TENANT_ID
 
 GRAPH_DEFAULT_SCOPE = [f"{GLOBAL.graph_root}/.default"]
@@ -103,17 +104,42 @@ def _assertion_app(emulator: Emulator, assertion: str) -> msal.ConfidentialClien
     )
 
 
-def test_client_assertion_any_or_configured(emulator: Emulator) -> None:
+GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+SUBJECT = "repo:contoso/enpass-consent:environment:prod"
+
+
+@pytest.mark.parametrize(
+    ("assertion", "expected"),
+    [
+        (federated_assertion(GITHUB_ISSUER, SUBJECT), None),
+        (federated_assertion(GITHUB_ISSUER, "repo:contoso/enpass-consent:ref:refs/heads/fork"), "AADSTS70021"),
+        (federated_assertion("https://vstoken.dev.azure.com/contoso", SUBJECT), "AADSTS70021"),
+        (federated_assertion(GITHUB_ISSUER, SUBJECT, audience="api://SomethingElse"), "AADSTS70021"),
+        (federated_assertion(GITHUB_ISSUER, SUBJECT, lifetime=-60), "AADSTS700024"),
+        ("fake.not-a-jwt", "AADSTS50027"),
+    ],
+)
+def test_federated_assertion_must_match_a_credential_of_the_app(
+    emulator: Emulator, assertion: str, expected: str | None
+) -> None:
     tenant = emulator.add_tenant(scenarios.in_sync_tenant(TENANT_ID))
-    assert "access_token" in _assertion_app(emulator, "fake.oidc.assertion").acquire_token_for_client(
+    tenant.add_client(
+        ClientApp(TEST_CLIENT_ID, secret=None, federated_credentials=[FederatedCredential(GITHUB_ISSUER, SUBJECT)])
+    )
+    result = _assertion_app(emulator, assertion).acquire_token_for_client(scopes=GRAPH_DEFAULT_SCOPE)
+    if expected is None:
+        assert decode_claims(result["access_token"])["tid"] == TENANT_ID
+    else:
+        assert result["error_description"].startswith(expected), result
+
+
+def test_federated_credential_counts_only_in_its_own_tenant(emulator: Emulator) -> None:
+    emulator.add_tenant(scenarios.in_sync_tenant(TENANT_ID))  # the app exists, without that federated credential
+    result = _assertion_app(emulator, federated_assertion(GITHUB_ISSUER, SUBJECT)).acquire_token_for_client(
         scopes=GRAPH_DEFAULT_SCOPE
     )
-    tenant.add_client(ClientApp(TEST_CLIENT_ID, secret=None, valid_assertions={"fake.good.assertion"}))
-    assert "access_token" in _assertion_app(emulator, "fake.good.assertion").acquire_token_for_client(
-        scopes=GRAPH_DEFAULT_SCOPE
-    )
-    rejected = _assertion_app(emulator, "fake.other.assertion").acquire_token_for_client(scopes=GRAPH_DEFAULT_SCOPE)
-    assert rejected["error"] == "invalid_client"
+    assert result["error"] == "invalid_client"
+    assert "AADSTS70021" in result["error_description"] and SUBJECT in result["error_description"]
 
 
 def test_client_credentials_need_default_scope(emulator: Emulator) -> None:
@@ -136,12 +162,12 @@ def test_device_code_flow_gives_delegated_token(emulator: Emulator) -> None:
         instance_discovery=False,
         http_client=emulator.session(),
     )
-    flow = app.initiate_device_flow(scopes=[f"{GLOBAL.graph_root}/Directory.Read.All"])
+    flow = app.initiate_device_flow(scopes=[f"{GLOBAL.graph_root}/User.Read"])
     assert "user_code" in flow and flow["interval"] == 0
     result = app.acquire_token_by_device_flow(flow)
     claims = decode_claims(result["access_token"])
     assert claims["oid"] == tenant.signed_in_user_id
-    assert "Directory.Read.All" in claims["scp"].split()
+    assert claims["scp"] == "User.Read"
     response = emulator.session().get(
         f"{emulator.graph_base}/me", headers={"Authorization": f"Bearer {result['access_token']}"}
     )
