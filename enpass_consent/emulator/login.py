@@ -141,6 +141,55 @@ def _jwt_claims(assertion: str) -> Json | None:
     return claims if isinstance(claims, dict) else None
 
 
+def _thumbprint(certificate: Any, digest: Any) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    der = certificate.public_bytes(serialization.Encoding.DER)
+    return base64.urlsafe_b64encode(digest(der).digest()).rstrip(b"=").decode()
+
+
+def _certificate_assertion_refusal(
+    certificates: list[str], assertion: str, token_endpoint: str
+) -> LoginResponse | None:
+    """A certificate credential: the assertion (iss = sub = client id, aud = token endpoint) must be signed
+    by a certificate registered on the app, named by its ``x5t#S256`` (or ``x5t``) header
+    (https://learn.microsoft.com/entra/identity-platform/certificate-credentials)."""
+    import hashlib
+
+    import jwt
+    from cryptography import x509
+
+    try:
+        header = jwt.get_unverified_header(assertion)
+    except jwt.PyJWTError:
+        return oauth_error(400, "invalid_request", 50027, "JWT token is invalid or malformed.")
+    # base64url thumbprints (RFC 7515 4.1.7/4.1.8), compared without their padding.
+    named = {str(header.get(key, "")).rstrip("=") for key in ("x5t#S256", "x5t")} - {""}
+    for pem in certificates:
+        certificate = x509.load_pem_x509_certificate(pem.encode())
+        if named & {_thumbprint(certificate, hashlib.sha256), _thumbprint(certificate, hashlib.sha1)}:
+            try:
+                jwt.decode(
+                    assertion,
+                    certificate.public_key(),  # type: ignore[arg-type]
+                    algorithms=["PS256", "RS256"],
+                    audience=token_endpoint,
+                )
+            except jwt.ExpiredSignatureError:
+                return oauth_error(
+                    400, "invalid_client", 700024, "Client assertion is not within its valid time range."
+                )
+            except jwt.PyJWTError:
+                return oauth_error(401, "invalid_client", 700027, "Client assertion contains an invalid signature.")
+            return None
+    return oauth_error(
+        401,
+        "invalid_client",
+        700027,
+        "The certificate with identifier used to sign the client assertion is not registered on application.",
+    )
+
+
 class LoginService:
     """Discovery, the token endpoint (client credentials, device code, refresh token), device code, IMDS.
 
@@ -265,7 +314,13 @@ class LoginService:
         elif "client_assertion" in form:
             if form.get("client_assertion_type") != JWT_BEARER:
                 return oauth_error(400, "invalid_request", 50027, "Invalid client_assertion_type.")
-            refused = self._federated_assertion_refusal(client.federated_credentials, form["client_assertion"])
+            assertion = form["client_assertion"]
+            claims = _jwt_claims(assertion)
+            if claims is not None and claims.get("iss") == claims.get("sub") == client.client_id:
+                endpoint = f"{self._base_url()}/{tenant.tenant_id}/oauth2/v2.0/token"
+                refused = _certificate_assertion_refusal(client.certificates, assertion, endpoint)
+            else:
+                refused = self._federated_assertion_refusal(client.federated_credentials, assertion)
             if refused is not None:
                 return refused
         else:

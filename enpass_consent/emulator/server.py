@@ -20,6 +20,7 @@ import requests
 
 from enpass_consent import clouds
 from enpass_consent.emulator.certs import CaBundle, server_context
+from enpass_consent.emulator.ci import CI_TOKEN_PATH, CiTokenService
 from enpass_consent.emulator.faults import FaultPlan
 from enpass_consent.emulator.graph import DEFAULT_PAGE_SIZE, GraphResponse, GraphService, graph_fault_response
 from enpass_consent.emulator.login import LoginResponse, LoginService, login_fault_response
@@ -138,6 +139,8 @@ class Emulator:
         self.issuer = TokenIssuer(issuer_base="https://emulator.invalid")
         self.login = LoginService(self.tenants, self.issuer, lambda: self.base_url)
         self.graph = GraphService(self.tenants, self.faults, self.recorder, lambda: self.base_url)
+        self.ci = CiTokenService(lambda: self.base_url)
+        """A CI provider's OIDC token service at ``{base_url}/_ci/token`` (GitHub and Azure DevOps protocols)."""
 
     # --- lifecycle ------------------------------------------------------------------------------
     def start(self, port: int = 0) -> Emulator:
@@ -175,6 +178,7 @@ class Emulator:
         self.recorder.clear()
         self.bugs.clear()
         self.login.reset()
+        self.ci.reset()
         self.graph.page_size = DEFAULT_PAGE_SIZE
         self.graph.enforce_permissions = True
         self.graph.batch_order = "shuffle"
@@ -278,6 +282,16 @@ class Emulator:
         split = urlsplit(raw_path)
         if split.path == "/v1.0" or split.path.startswith("/v1.0/"):
             status, payload, out_headers, tenant, client_id, kind = self._handle_graph(method, raw_path, headers, body)
+        elif split.path == CI_TOKEN_PATH:
+            response = self.ci.answer(method, dict(parse_qsl(split.query, keep_blank_values=True)), headers)
+            payload = response.body.encode() if isinstance(response.body, str) else response.body
+            status, out_headers, tenant, client_id, kind = (
+                response.status,
+                dict(response.headers),
+                None,
+                None,
+                Kind.OTHER,
+            )
         elif split.path == MANAGED_IDENTITY_PATH:
             status, payload, out_headers, tenant, client_id, kind = self._handle_managed_identity(
                 method, split.query, headers

@@ -402,6 +402,9 @@ class ClientApp:
 
     client_id: str
     secret: str | None = TEST_CLIENT_SECRET
+    certificates: list[str] = field(default_factory=list)
+    """PEM certificates registered on the app (its keyCredentials): a client assertion it signs itself
+    (iss = sub = client id) is accepted when signed by one of these."""
     federated_credentials: list[FederatedCredential] = field(default_factory=list)
     """Workload identity federation: a client assertion is accepted only when its issuer and subject match
     one of these and its audience is one of that credential's audiences."""
