@@ -39,7 +39,7 @@ def prepare(project_dir: Path, stack: str, factory: GraphFactory, environ: Mappi
         desired = stack_edit.settings_without_adopt(loaded)
     except settings.SettingsError as exc:
         raise ValueError(f"{loaded.path}: {exc}") from None
-    client = factory.client(clouds.endpoints(desired.cloud, environ), desired.tenant_id, desired.client_id)
+    client = factory.client(clouds.endpoints(desired.cloud, environ), desired.tenant_id, desired.client_id, stack=stack)
     state = collect(client, desired)
     mismatch = recorded_service_principal_mismatch(recorded_service_principal(loaded), state)
     if mismatch is not None:

@@ -50,7 +50,7 @@ def audit_stacks(
 
 def audit_for_fleet(project_dir: Path, stacks: Sequence[str]) -> dict[str, TenantResult]:
     """The audit of ``stacks`` keyed by stack, for ``fleet drift`` (one shared session and token cache)."""
-    with GraphFactory(concurrency=DEFAULT_CONCURRENCY) as factory:
+    with GraphFactory(concurrency=DEFAULT_CONCURRENCY, command="fleet drift") as factory:
         print(f"enpass-consent: {factory.credential_note()}", file=sys.stderr)
         report = audit_stacks(project_dir, stacks, factory)
     return {tenant.stack: tenant for tenant in report.tenants}
@@ -70,7 +70,7 @@ def audit_stack(
         return TenantResult.failed(stack, exc.tenant_id, str(exc))
     try:
         endpoints = clouds.endpoints(desired.cloud, environ)
-        client = factory.client(endpoints, desired.tenant_id, desired.client_id)
+        client = factory.client(endpoints, desired.tenant_id, desired.client_id, stack=stack)
         state = collect(client, desired)
     except (GraphClientError, ValueError) as exc:
         return TenantResult.failed(stack, desired.tenant_id, scrub(str(exc)))

@@ -30,7 +30,7 @@ def adopt(stack: str, project_dir: Path, write_file: bool) -> int:
     from enpass_consent.adopt.run import prepare  # the Graph stack loads only when needed
 
     try:
-        with graph_session(concurrency=1) as factory:
+        with graph_session(concurrency=1, command="adopt") as factory:
             prepared = prepare(project_dir, stack, factory, os.environ)
     except click.ClickException:
         raise  # a bad ENPASS_CONSENT_* variable: exit 1 with its message

@@ -43,7 +43,7 @@ def audit(
     from enpass_consent.audit.run import audit_stacks  # the Graph stack loads only when a command needs it
 
     selection = select_stacks(stacks, all_stacks, project_dir)
-    with graph_session(concurrency) as factory, progress("audit", len(selection.stacks)) as advance:
+    with graph_session(concurrency, "audit") as factory, progress("audit", len(selection.stacks)) as advance:
 
         def done(result: TenantResult) -> None:
             # A stack's error in full on stderr: the table may wrap it, a CI log keeps it whole.

@@ -122,13 +122,56 @@ def emit(text: str, output: Path | None) -> None:
         raise click.ClickException(f"--output: cannot write {output} ({exc.strerror or exc})") from None
 
 
+class Terminal:
+    """stderr, shared by the progress bar and sign-in prompts: a prompt never lands inside a running bar.
+
+    ``progress`` registers its bar here while it runs; a prompt pauses (stops) it for the whole
+    interaction and restarts it afterwards. Prompts are serialized by the sign-in itself.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._bar: Any = None
+
+    @contextlib.contextmanager
+    def showing(self, bar: Any) -> Iterator[None]:
+        with self._lock:
+            self._bar = bar
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._bar = None
+
+    @contextlib.contextmanager
+    def paused(self) -> Iterator[None]:
+        with self._lock:
+            bar = self._bar
+        if bar is None:
+            yield
+            return
+        bar.stop()
+        try:
+            yield
+        finally:
+            bar.start()
+
+    def prompt(self, message: str) -> None:
+        click.echo(message, err=True)
+
+
+TERMINAL = Terminal()
+
+
 @contextlib.contextmanager
-def graph_session(concurrency: int) -> Iterator[GraphFactory]:
+def graph_session(concurrency: int, command: str) -> Iterator[GraphFactory]:
     """The run's one Graph session and credential; says on stderr which kind signs in, never its value.
 
-    Unusable ``ENPASS_CONSENT_*`` variables (an endpoint, the CA bundle) fail the command here, before
-    any stack is touched: exit 1, one message, no document. A credential that cannot be used is only
-    logged here: each tenant then reports it as its error (a stack may name its own client id).
+    ``command`` picks the delegated scopes a person's sign-in asks for (``graph/scopes.py``).
+    Unusable ``ENPASS_CONSENT_*`` variables (an endpoint, the CA bundle) and an unusable proxy fail
+    the command here, before any stack is touched: exit 1, one message, no document. A credential
+    that cannot be used is only logged here: each tenant then reports it as its error (a stack may
+    name its own client id).
     """
     from enpass_consent import overrides
     from enpass_consent.graph.errors import GraphClientError
@@ -136,11 +179,17 @@ def graph_session(concurrency: int) -> Iterator[GraphFactory]:
 
     try:
         overrides.check(os.environ)
-        factory = GraphFactory(concurrency=concurrency)
+        factory = GraphFactory(
+            concurrency=concurrency,
+            command=command,
+            prompt=TERMINAL.prompt,
+            pause=TERMINAL.paused,
+            log=lambda line: log(f"enpass-consent: {line}"),
+        )
     except (overrides.OverrideError, GraphClientError) as exc:
         raise click.ClickException(str(exc)) from None
     with factory:
-        log(f"enpass-consent: {factory.credential_note()}")
+        factory.announce()
         for name in (clouds.AUTHORITY_HOST_ENV, clouds.GRAPH_URL_ENV):
             if value := os.environ.get(name):
                 # Tokens for the real Microsoft Graph go wherever this points: say so every run.
@@ -159,7 +208,10 @@ Advance = Callable[[str, str | None], None]
 
 @contextlib.contextmanager
 def progress(label: str, total: int) -> Iterator[Advance]:
-    """A progress bar on stderr when stderr is a terminal; otherwise only the messages (CI logs stay clean)."""
+    """A progress bar on stderr when stderr is a terminal; otherwise only the messages (CI logs stay clean).
+
+    While a sign-in prompt is shown the bar is stopped (``TERMINAL.paused``), never drawn over it.
+    """
     if not sys.stderr.isatty() or total == 0:
 
         def message_only(_description: str, message: str | None = None) -> None:
@@ -171,15 +223,18 @@ def progress(label: str, total: int) -> Iterator[Advance]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(
-        TextColumn("[bold]{task.fields[label]}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        TextColumn("{task.description}"),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
+    with (
+        Progress(
+            TextColumn("[bold]{task.fields[label]}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.description}"),
+            console=Console(stderr=True),
+            transient=True,
+        ) as bar,
+        TERMINAL.showing(bar),
+    ):
         task = bar.add_task("", total=total, label=label)
         lock = threading.Lock()
 

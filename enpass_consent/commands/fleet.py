@@ -71,7 +71,7 @@ class _OneSessionAudit:
 
     def __init__(self) -> None:
         self._session = contextlib.ExitStack()
-        self._factory: GraphFactory = self._session.enter_context(graph_session(AUDIT_CONCURRENCY))
+        self._factory: GraphFactory = self._session.enter_context(graph_session(AUDIT_CONCURRENCY, "fleet drift"))
 
     def __call__(self, project_dir: Path, stacks: list[str], /) -> Mapping[str, AuditOutcome]:
         from enpass_consent.audit.run import audit_stacks

@@ -35,7 +35,10 @@ def preflight(
     from enpass_consent.preflight.run import preflight_stacks  # the Graph stack loads only when needed
 
     selection = select_stacks(stacks, all_stacks, project_dir)
-    with graph_session(DEFAULT_CONCURRENCY) as factory, progress("preflight", len(selection.stacks)) as advance:
+    with (
+        graph_session(DEFAULT_CONCURRENCY, "preflight") as factory,
+        progress("preflight", len(selection.stacks)) as advance,
+    ):
 
         def done(result: TenantPreflight) -> None:
             # A stack's error in full on stderr: the table may wrap it, a CI log keeps it whole.

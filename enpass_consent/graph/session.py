@@ -22,6 +22,7 @@ from urllib3.util.retry import Retry
 
 from enpass_consent.clouds import CA_BUNDLE_ENV
 from enpass_consent.graph.errors import ConfigurationError
+from enpass_consent.graph.proxy import ProxyConfig
 
 Timeout = tuple[float, float]
 """(connect, read) seconds."""
@@ -63,19 +64,23 @@ def build_retry() -> Retry:
 
 
 class GraphSession(requests.Session):
-    """A ``requests.Session`` with a default timeout on every request, and no redirects followed.
+    """A ``requests.Session`` with a default timeout on every request, no redirects followed, and the
+    proxy of :mod:`.proxy` chosen per URL.
 
     requests has no session-wide timeout; without one a stalled server blocks a worker forever.
     """
 
-    def __init__(self, timeout: Timeout) -> None:
+    def __init__(self, timeout: Timeout, proxy: ProxyConfig | None = None) -> None:
         super().__init__()
         self.default_timeout = timeout
+        self.proxy = proxy or ProxyConfig()
         self._cleanup: weakref.finalize[Any, Any] | None = None
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
+        # trust_env is off, so requests never reads *_PROXY itself: the proxy is chosen here, per URL.
+        kwargs["proxies"] = self.proxy.requests_proxies(url if isinstance(url, str) else url.decode())
         # Never follow a redirect: requests would re-send a token POST's body (the client secret or
         # assertion) or a Graph request to whatever host the Location names. A 3xx is an error answer.
         kwargs["allow_redirects"] = False
@@ -88,16 +93,22 @@ class GraphSession(requests.Session):
 
 
 def build_session(
-    ca_bundle: str | None, pool_size: int, timeout: Timeout = DEFAULT_TIMEOUT, *, retry: Retry | None = None
+    ca_bundle: str | None,
+    pool_size: int,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    *,
+    retry: Retry | None = None,
+    proxy: ProxyConfig | None = None,
 ) -> GraphSession:
     """A session for ``pool_size`` concurrent workers that trusts certifi's roots plus ``ca_bundle``.
 
     ``trust_env`` is off: this machine (and many CI runners) set ``REQUESTS_CA_BUNDLE``, which
-    would silently replace ``verify``, and ``*_PROXY`` variables would reroute 127.0.0.1. Plain
-    ``http://`` has no adapter at all, so TLS can never be skipped, not even by a redirect.
-    ``retry`` replaces :func:`build_retry` (tests use one without backoff).
+    would silently replace ``verify``; ``HTTPS_PROXY``/``NO_PROXY`` are honoured through ``proxy``
+    instead (read by :func:`.proxy.proxy_config`), which never proxies 127.0.0.1. Plain ``http://``
+    has no adapter at all, so TLS can never be skipped, not even by a redirect. ``retry`` replaces
+    :func:`build_retry` (tests use one without backoff).
     """
-    session = GraphSession(timeout)
+    session = GraphSession(timeout, proxy)
     session.trust_env = False
     adapter = HTTPAdapter(pool_connections=8, pool_maxsize=max(1, pool_size), max_retries=retry or build_retry())
     session.adapters.clear()

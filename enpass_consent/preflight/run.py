@@ -62,10 +62,10 @@ def preflight_stack(
     try:
         endpoints = clouds.endpoints(desired.cloud, environ)
         # The same provider (and msal cache) the client uses: reading the claims costs no extra request.
-        token = factory.token_provider(endpoints, desired.tenant_id, desired.client_id).get_token()
+        token = factory.token_provider(endpoints, desired.tenant_id, desired.client_id, stack=stack).get_token()
         identity = identity_from_token(token)
         del token
-        client = factory.client(endpoints, desired.tenant_id, desired.client_id)
+        client = factory.client(endpoints, desired.tenant_id, desired.client_id, stack=stack)
         state = collect(client, desired, identity)
     except (GraphClientError, TokenClaimsError, ValueError) as exc:
         return TenantPreflight.failed(stack, desired.tenant_id, scrub(str(exc)))

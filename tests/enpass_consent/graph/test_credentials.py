@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import base64
 import datetime
 from pathlib import Path
 from typing import Any
@@ -19,17 +20,14 @@ from tests.enpass_consent.graph.fakes import FakeSession, response
 CLIENT = "aaaaaaaa-0000-4000-8000-000000000001"
 STACK_CLIENT = "aaaaaaaa-0000-4000-8000-000000000002"
 
-GITHUB = {
-    c.USE_OIDC: "true",
+GITHUB_VARIABLES = {
     c.GITHUB_REQUEST_URL: "https://ci.invalid/token?api-version=2.0",
     c.GITHUB_REQUEST_TOKEN: "fake-gh-request-token",
 }
-ADO = {
-    c.USE_OIDC: "true",
-    c.ADO_SERVICE_CONNECTION_ID: "svc-conn-1",
-    c.ADO_ACCESS_TOKEN: "fake-ado-access-token",
-    c.ADO_OIDC_REQUEST_URI: "https://ado.invalid/oidctoken",
-}
+GITHUB = {c.USE_OIDC: "true", **GITHUB_VARIABLES}
+ADO_ONLY_SYSTEM = {c.ADO_ACCESS_TOKEN: "fake-ado-access-token", c.ADO_OIDC_REQUEST_URI: "https://ado.invalid/oidctoken"}
+ADO = {c.USE_OIDC: "true", c.ADO_SERVICE_CONNECTION_ID: "svc-conn-1", **ADO_ONLY_SYSTEM}
+TENANT = "7e1a0000-0000-4000-8000-000000000001"
 
 
 def never_terminal() -> bool:
@@ -40,81 +38,171 @@ def always_terminal() -> bool:
     return True
 
 
-@pytest.mark.parametrize(
-    ("env", "kind"),
-    [
-        (
-            {c.CERTIFICATE_PATH: "/x.pfx", c.CLIENT_SECRET: "fake-secret", c.OIDC_TOKEN: "fake-oidc"},
-            "client certificate",
-        ),
-        ({c.CLIENT_SECRET: "fake-secret", c.OIDC_TOKEN: "fake-oidc", c.OIDC_TOKEN_FILE_PATH: "/t"}, "client secret"),
-        ({c.OIDC_TOKEN: "fake-oidc", c.OIDC_TOKEN_FILE_PATH: "/t", **GITHUB}, "OIDC token"),
-        ({c.OIDC_TOKEN_FILE_PATH: "/t", **GITHUB}, "OIDC token file"),
-        (GITHUB, "GitHub Actions OIDC"),
-        (ADO, "Azure DevOps OIDC"),
-        ({**GITHUB, **ADO}, "Azure DevOps OIDC"),
-        ({c.CERTIFICATE_PATH: "  ", c.CLIENT_SECRET: "fake-secret"}, "client secret"),
-    ],
-)
-def test_precedence(env: dict[str, str], kind: str) -> None:
-    credential = c.resolve_credential({c.CLIENT_ID: CLIENT, **env}, is_terminal=always_terminal)
-    assert credential.kind == kind
-    assert not credential.public
-    assert credential.client_id(None) == CLIENT
-    assert credential.client_id(STACK_CLIENT) == STACK_CLIENT
+def no_az(name: str, path: str | None) -> str | None:
+    return None
 
 
-def test_oidc_flag_without_ci_variables_is_a_clear_error() -> None:
-    with pytest.raises(ConfigurationError, match="ACTIONS_ID_TOKEN_REQUEST_URL"):
-        c.resolve_credential({c.USE_OIDC: "true"}, is_terminal=always_terminal)
-    with pytest.raises(ConfigurationError, match="SYSTEM_ACCESSTOKEN"):
-        c.resolve_credential({c.USE_OIDC: "TRUE", c.ADO_SERVICE_CONNECTION_ID: "x"}, is_terminal=always_terminal)
+def az_installed(name: str, path: str | None) -> str | None:
+    return "/opt/az/bin/az" if name == "az" else None
 
 
-def test_oidc_flag_false_is_ignored() -> None:
-    credential = c.resolve_credential(
-        {c.USE_OIDC: "false", **{k: v for k, v in GITHUB.items() if k != c.USE_OIDC}}, is_terminal=always_terminal
-    )
-    assert credential.kind == "device code"
+def resolve(
+    env: dict[str, str],
+    *,
+    stack_client_id: str | None = None,
+    terminal: bool = False,
+    az: bool = False,
+    tenant_id: str | None = None,
+) -> c.Credential:
+    return c.resolve_credential(
+        env,
+        stack_client_id=stack_client_id,
+        tenant_id=tenant_id,
+        is_terminal=always_terminal if terminal else never_terminal,
+        which=az_installed if az else no_az,
+    )  # fmt: skip
 
 
-def test_device_code_only_in_a_terminal_without_ci() -> None:
-    credential = c.resolve_credential({}, is_terminal=always_terminal)
-    assert credential.public and credential.kind == "device code"
-    assert credential.client_id(STACK_CLIENT) == catalog.GRAPH_COMMAND_LINE_TOOLS_APP_ID
-    assert credential.client_id(None) != catalog.ENPASS_APP_ID
-    custom = c.resolve_credential({c.PUBLIC_CLIENT_ID: CLIENT}, is_terminal=always_terminal)
-    assert custom.client_id(None) == CLIENT
-    for env, terminal in (({c.CI: "true"}, always_terminal), ({}, never_terminal)):
-        with pytest.raises(ConfigurationError, match="ARM_CLIENT_SECRET") as raised:
-            c.resolve_credential(env, is_terminal=terminal)
-        assert "ARM_USE_OIDC" in str(raised.value)
-        assert "id-token permission set to write" in str(raised.value)  # readable: nothing redacted in it
-        assert "REDACTED" not in str(raised.value)
+CERT = {c.CERTIFICATE_PATH: "/x.pfx"}
+SECRET = {c.CLIENT_SECRET: "fake-secret"}
+TOKEN = {c.OIDC_TOKEN: "fake-oidc"}
+OIDC_ON = {c.USE_OIDC: "true"}
+MSI_ON = {c.USE_MSI: "true"}
+
+# (environment, stack client id, az on PATH, terminal, expected kind, expected client id): the order of
+# hashicorp/go-azure-sdk sdk/auth/auth.go NewAuthorizerFromCredentials, written out by hand.
+PRECEDENCE: list[tuple[dict[str, str], str | None, bool, bool, str, str | None]] = [
+    ({c.CLIENT_ID: CLIENT, **CERT, **SECRET, **TOKEN, **OIDC_ON, **GITHUB, **MSI_ON}, None, True, True, "client certificate", CLIENT),
+    ({c.CLIENT_ID: CLIENT, **SECRET, **TOKEN, **OIDC_ON, **GITHUB, **MSI_ON}, None, True, True, "client secret", CLIENT),
+    ({**SECRET, **MSI_ON}, STACK_CLIENT, True, True, "client secret", STACK_CLIENT),
+    ({c.CLIENT_ID: CLIENT, **SECRET}, STACK_CLIENT, False, False, "client secret", STACK_CLIENT),
+    ({c.CLIENT_ID: CLIENT, **TOKEN, **OIDC_ON, **GITHUB, **ADO, **MSI_ON}, None, True, True, "OIDC token", CLIENT),
+    ({c.CLIENT_ID: CLIENT, **ADO, **GITHUB, **MSI_ON}, None, True, True, "Azure DevOps OIDC", CLIENT),
+    ({c.CLIENT_ID: CLIENT, **GITHUB, **MSI_ON}, None, True, True, "GitHub Actions OIDC", CLIENT),
+    ({c.CLIENT_ID: CLIENT, **TOKEN, **GITHUB_VARIABLES, **MSI_ON}, None, True, True, "managed identity", CLIENT),  # no ARM_USE_OIDC
+    ({c.CLIENT_ID: CLIENT, c.USE_AKS_WORKLOAD_IDENTITY: "true", **TOKEN}, None, True, True, "OIDC token", CLIENT),
+    ({**SECRET, **TOKEN, **OIDC_ON, **MSI_ON}, None, True, True, "managed identity", None),  # no client id at all
+    ({c.CLIENT_ID: CLIENT, **MSI_ON}, None, True, True, "managed identity", CLIENT),
+    ({**MSI_ON, c.USE_CLI: "false"}, STACK_CLIENT, False, False, "managed identity", STACK_CLIENT),
+    ({**SECRET}, None, True, True, "Azure CLI", None),
+    ({c.CLIENT_ID: CLIENT}, None, True, False, "Azure CLI", None),
+    ({c.USE_CLI: "false"}, None, True, True, "device code", catalog.GRAPH_COMMAND_LINE_TOOLS_APP_ID),
+    ({c.USE_CLI: "0"}, None, True, True, "device code", catalog.GRAPH_COMMAND_LINE_TOOLS_APP_ID),
+    ({c.USE_CLI: "True"}, None, True, True, "Azure CLI", None),
+    ({}, None, False, True, "device code", catalog.GRAPH_COMMAND_LINE_TOOLS_APP_ID),
+    ({c.PUBLIC_CLIENT_ID: CLIENT}, STACK_CLIENT, False, True, "device code", CLIENT),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("env", "stack_client_id", "az", "terminal", "kind", "client_id"), PRECEDENCE)
+def test_precedence(
+    env: dict[str, str], stack_client_id: str | None, az: bool, terminal: bool, kind: str, client_id: str | None
+) -> None:
+    credential = resolve(env, stack_client_id=stack_client_id, az=az, terminal=terminal)
+    assert (credential.kind, credential.client_id) == (kind, client_id)
+    assert credential.confidential == (kind in ("client certificate", "client secret", "OIDC token",
+                                                "Azure DevOps OIDC", "GitHub Actions OIDC"))  # fmt: skip
+
+
+def test_a_credential_without_client_id_is_named_in_the_note() -> None:
+    credential = resolve({**SECRET, **TOKEN}, az=True)
+    assert credential.kind == "Azure CLI"
+    assert "ARM_CLIENT_SECRET is set but there is no client id" in credential.describe()
+    assert "OIDC variables are set but ARM_USE_OIDC is not true" in credential.describe()
+    assert "fake-secret" not in credential.describe()
+
+
+def test_request_url_and_token_variables_in_the_providers_order() -> None:
+    generic = {c.OIDC_REQUEST_URL: "https://issuer.invalid/token", c.OIDC_REQUEST_TOKEN: "fake-generic-token"}
+    credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, **generic, **GITHUB, **ADO_ONLY_SYSTEM})
+    assert isinstance(credential, c.GitHubOidc)
+    assert (credential.request_url, credential.request_token) == ("https://issuer.invalid/token", "fake-generic-token")
+    # Azure DevOps' own variables with the alias of the service connection id.
+    ado = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, **ADO_ONLY_SYSTEM, c.ADO_SERVICE_CONNECTION_ID_ALIAS: "svc-2"})
+    assert isinstance(ado, c.AzureDevOpsOidc) and ado.service_connection_id == "svc-2"
+    assert ado.request_uri == "https://ado.invalid/oidctoken"
+    both = resolve(
+        {c.CLIENT_ID: CLIENT, **OIDC_ON, **ADO_ONLY_SYSTEM, c.ADO_SERVICE_CONNECTION_ID: "svc-1",
+         c.ADO_SERVICE_CONNECTION_ID_ALIAS: "svc-2"}
+    )  # fmt: skip
+    assert isinstance(both, c.AzureDevOpsOidc) and both.service_connection_id == "svc-1"
+
+
+def test_oidc_flag_without_an_assertion_falls_through_and_says_why() -> None:
+    with pytest.raises(ConfigurationError, match="ARM_USE_OIDC is true but no assertion is given") as raised:
+        resolve({c.CLIENT_ID: CLIENT, **OIDC_ON})
+    assert "id-token permission set to write" in str(raised.value)
+    assert "REDACTED" not in str(raised.value)
+    assert resolve({c.CLIENT_ID: CLIENT, **OIDC_ON}, az=True).kind == "Azure CLI"
+
+
+def test_nothing_usable_is_a_clear_error() -> None:
+    for env, terminal in (({c.CI: "true"}, True), ({}, False)):
+        with pytest.raises(ConfigurationError, match="no credentials") as raised:
+            resolve(env, terminal=terminal)
+        for hint in ("ARM_CLIENT_SECRET", "ARM_USE_OIDC", "ARM_USE_MSI", "az login --tenant", "device code"):
+            assert hint in str(raised.value)
+
+
+@pytest.mark.parametrize("name", [c.USE_OIDC, c.USE_MSI, c.USE_CLI, c.USE_AKS_WORKLOAD_IDENTITY])
+def test_booleans_are_read_as_the_provider_reads_them(name: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"{name}='yes' is not a boolean"):
+        resolve({name: "yes"})
+
+
+def test_file_path_variants(tmp_path: Path) -> None:
+    (tmp_path / "id").write_text(f"  {CLIENT}\n")
+    (tmp_path / "secret").write_text("fake-secret-from-file\n")
+    env = {c.CLIENT_ID_FILE_PATH: str(tmp_path / "id"), c.CLIENT_SECRET_FILE_PATH: str(tmp_path / "secret")}
+    credential = resolve(env)
+    assert isinstance(credential, c.ClientSecret)
+    assert (credential.client_id, credential.secret) == (CLIENT, "fake-secret-from-file")
+    assert resolve({**env, c.CLIENT_ID: CLIENT, c.CLIENT_SECRET: "fake-secret-from-file"}).kind == "client secret"
+    with pytest.raises(ConfigurationError, match="ARM_CLIENT_SECRET and the content of ARM_CLIENT_SECRET_FILE_PATH"):
+        resolve({**env, c.CLIENT_SECRET: "fake-other-secret"})
+    with pytest.raises(ConfigurationError, match="ARM_CLIENT_ID and the content of ARM_CLIENT_ID_FILE_PATH"):
+        resolve({**env, c.CLIENT_ID: STACK_CLIENT})
+    with pytest.raises(ConfigurationError, match="ARM_CLIENT_SECRET_FILE_PATH: cannot read"):
+        resolve({c.CLIENT_SECRET_FILE_PATH: str(tmp_path / "missing")})
+
+
+def test_oidc_token_and_its_file_must_agree(tmp_path: Path) -> None:
+    path = tmp_path / "ci.jwt"
+    path.write_text("fake-oidc\n")
+    env = {c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN_FILE_PATH: str(path)}
+    assert resolve({**env, **TOKEN}).kind == "OIDC token file"
+    with pytest.raises(ConfigurationError, match="ARM_OIDC_TOKEN and the content of ARM_OIDC_TOKEN_FILE_PATH"):
+        resolve({**env, c.OIDC_TOKEN: "fake-other-assertion"})
+
+
+def test_aks_workload_identity_tenant_must_be_the_stacks(tmp_path: Path) -> None:
+    env = {c.CLIENT_ID: CLIENT, c.USE_AKS_WORKLOAD_IDENTITY: "true", **TOKEN, c.AKS_TENANT_ID: TENANT}
+    assert resolve(env, tenant_id=TENANT.upper()).kind == "OIDC token"
+    with pytest.raises(ConfigurationError, match=r"AZURE_TENANT_ID .* is not the stack's tenant"):
+        resolve(env, tenant_id="99999999-0000-4000-8000-000000000000")
+
+
+def test_managed_identity_endpoint() -> None:
+    credential = resolve({**MSI_ON, c.MSI_ENDPOINT: "http://127.0.0.1:50342/oauth2/token"})
+    assert isinstance(credential, c.ManagedIdentity)
+    assert (credential.client_id, credential.endpoint) == (None, "http://127.0.0.1:50342/oauth2/token")
 
 
 def test_enpass_is_never_the_public_client() -> None:
     with pytest.raises(ConfigurationError, match="never Enpass's application id"):
-        c.resolve_credential({c.PUBLIC_CLIENT_ID: catalog.ENPASS_APP_ID.upper()}, is_terminal=always_terminal)
-
-
-def test_confidential_credential_without_client_id() -> None:
-    credential = c.resolve_credential({c.CLIENT_SECRET: "fake-secret"}, is_terminal=never_terminal)
-    with pytest.raises(ConfigurationError, match=r"azuread:clientId.*ARM_CLIENT_ID"):
-        credential.client_id(None)
-    assert credential.client_id(STACK_CLIENT) == STACK_CLIENT
+        resolve({c.PUBLIC_CLIENT_ID: catalog.ENPASS_APP_ID.upper()}, terminal=True)
 
 
 def test_repr_never_shows_a_secret() -> None:
     envs = [
         {c.CERTIFICATE_PATH: "/x.pfx", c.CERTIFICATE_PASSWORD: "fake-pfx-password"},
         {c.CLIENT_SECRET: "fake-client-secret"},
-        {c.OIDC_TOKEN: "fake-oidc-token-value"},
+        {**OIDC_ON, c.OIDC_TOKEN: "fake-oidc-token-value"},
         GITHUB,
         ADO,
     ]
     for env in envs:
-        text = repr(c.resolve_credential({c.CLIENT_ID: CLIENT, **env}, is_terminal=never_terminal))
+        text = repr(resolve({c.CLIENT_ID: CLIENT, **env}))
         for secret in (
             "fake-pfx-password",
             "fake-client-secret",
@@ -128,7 +216,7 @@ def test_repr_never_shows_a_secret() -> None:
 def test_github_assertion_is_fetched_on_every_call() -> None:
     jwts = iter(["eyJfirst.fake.jwt", "eyJsecond.fake.jwt"])
     session = FakeSession(lambda call: response(200, {"value": next(jwts)}))
-    credential = c.resolve_credential({c.CLIENT_ID: CLIENT, **GITHUB}, is_terminal=never_terminal)
+    credential = resolve({c.CLIENT_ID: CLIENT, **GITHUB})
     assertion: Any = credential.msal_credential(session)["client_assertion"]  # type: ignore[index]
     assert session.calls == []  # nothing fetched until msal asks
     assert assertion() == "eyJfirst.fake.jwt"
@@ -141,7 +229,7 @@ def test_github_assertion_is_fetched_on_every_call() -> None:
 
 def test_azure_devops_assertion_request() -> None:
     session = FakeSession(lambda call: response(200, {"oidcToken": "eyJado.fake.jwt"}))
-    credential = c.resolve_credential({c.CLIENT_ID: CLIENT, **ADO}, is_terminal=never_terminal)
+    credential = resolve({c.CLIENT_ID: CLIENT, **ADO})
     assertion: Any = credential.msal_credential(session)["client_assertion"]  # type: ignore[index]
     assert assertion() == "eyJado.fake.jwt"
     call = session.calls[0]
@@ -155,7 +243,7 @@ def test_azure_devops_assertion_request() -> None:
 )
 def test_assertion_fetch_failures_are_auth_errors_without_secrets(answer: Any) -> None:
     session = FakeSession(lambda call: answer)
-    credential = c.resolve_credential({c.CLIENT_ID: CLIENT, **GITHUB}, is_terminal=never_terminal)
+    credential = resolve({c.CLIENT_ID: CLIENT, **GITHUB})
     assertion: Any = credential.msal_credential(session)["client_assertion"]  # type: ignore[index]
     with pytest.raises(AuthError) as raised:
         assertion()
@@ -165,7 +253,8 @@ def test_assertion_fetch_failures_are_auth_errors_without_secrets(answer: Any) -
 
 def test_token_file_is_reread_per_request(tmp_path: Path) -> None:
     path = tmp_path / "ci.jwt"
-    credential = c.resolve_credential({c.OIDC_TOKEN_FILE_PATH: str(path)}, is_terminal=never_terminal)
+    path.write_text("fake-assertion-zero")
+    credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN_FILE_PATH: str(path)})
     assertion: Any = credential.msal_credential(FakeSession(lambda call: response(500)))["client_assertion"]  # type: ignore[index]
     path.write_text("fake-assertion-one\n")
     assert assertion() == "fake-assertion-one"
@@ -177,7 +266,7 @@ def test_token_file_is_reread_per_request(tmp_path: Path) -> None:
 
 
 def test_static_oidc_token_is_a_callable_assertion() -> None:
-    credential = c.resolve_credential({c.OIDC_TOKEN: "fake-static-assertion"}, is_terminal=never_terminal)
+    credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN: "fake-static-assertion"})
     msal_credential: Any = credential.msal_credential(FakeSession(lambda call: response(500)))
     assert msal_credential["client_assertion"]() == "fake-static-assertion"
 
@@ -206,7 +295,7 @@ def test_pem_certificate(tmp_path: Path) -> None:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     path.write_bytes(key_pem + cert.public_bytes(serialization.Encoding.PEM))
-    credential = c.resolve_credential({c.CERTIFICATE_PATH: str(path)}, is_terminal=never_terminal)
+    credential = resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE_PATH: str(path)})
     material: Any = credential.msal_credential(FakeSession(lambda call: response(500)))
     assert material["private_key"].startswith("-----BEGIN PRIVATE KEY-----")
     assert material["public_certificate"].startswith("-----BEGIN CERTIFICATE-----")
@@ -217,7 +306,7 @@ def test_pem_without_key_is_a_clear_error(tmp_path: Path) -> None:
     _, cert = _key_and_cert()
     path = tmp_path / "cert-only.pem"
     path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    credential = c.resolve_credential({c.CERTIFICATE_PATH: str(path)}, is_terminal=never_terminal)
+    credential = resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE_PATH: str(path)})
     with pytest.raises(ConfigurationError, match="private key"):
         credential.msal_credential(FakeSession(lambda call: response(500)))
 
@@ -231,13 +320,31 @@ def test_pfx_certificate(tmp_path: Path) -> None:
         )
     )
     env = {c.CERTIFICATE_PATH: str(path), c.CERTIFICATE_PASSWORD: "fake-pfx-pass"}
-    material: Any = c.resolve_credential(env, is_terminal=never_terminal).msal_credential(
-        FakeSession(lambda call: response(500))
-    )
+    material: Any = resolve({c.CLIENT_ID: CLIENT, **env}).msal_credential(FakeSession(lambda call: response(500)))
     assert material == {"private_key_pfx_path": str(path), "public_certificate": True, "passphrase": "fake-pfx-pass"}
 
 
 def test_missing_certificate_file(tmp_path: Path) -> None:
-    credential = c.resolve_credential({c.CERTIFICATE_PATH: str(tmp_path / "none.pfx")}, is_terminal=never_terminal)
+    credential = resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE_PATH: str(tmp_path / "none.pfx")})
     with pytest.raises(ConfigurationError, match="cannot read"):
         credential.msal_credential(FakeSession(lambda call: response(500)))
+
+
+def test_base64_pkcs12_certificate_wins_over_the_path(tmp_path: Path) -> None:
+    key, cert = _key_and_cert()
+    bundle = pkcs12.serialize_key_and_certificates(
+        b"x", key, cert, None, serialization.BestAvailableEncryption(b"fake-pfx-pass")
+    )
+    env = {
+        c.CLIENT_ID: CLIENT,
+        c.CERTIFICATE: base64.b64encode(bundle).decode(),
+        c.CERTIFICATE_PATH: str(tmp_path / "not-read.pfx"),
+        c.CERTIFICATE_PASSWORD: "fake-pfx-pass",
+    }
+    material: Any = resolve(env).msal_credential(FakeSession(lambda call: response(500)))
+    assert material["private_key"].startswith("-----BEGIN PRIVATE KEY-----")
+    assert material["public_certificate"] == cert.public_bytes(serialization.Encoding.PEM).decode()
+    with pytest.raises(ConfigurationError, match="not a PKCS#12 bundle this password"):
+        resolve({**env, c.CERTIFICATE_PASSWORD: "fake-wrong"}).msal_credential(FakeSession(lambda call: response(500)))
+    with pytest.raises(ConfigurationError, match="ARM_CLIENT_CERTIFICATE: not base64"):
+        resolve({**env, c.CERTIFICATE: "not base64!"})

@@ -17,9 +17,11 @@ from enpass_consent.emulator.state import (
     TEST_CLIENT_ID,
     TEST_CLIENT_SECRET,
     ClientApp,
+    FederatedCredential,
     PermissionGrant,
     ServicePrincipal,
 )
+from enpass_consent.emulator.tokens import federated_assertion
 from enpass_consent.graph import (
     AuthError,
     BadResponseError,
@@ -31,7 +33,7 @@ from enpass_consent.graph import (
     ThrottledError,
     TransportError,
 )
-from enpass_consent.graph.credentials import CLIENT_ID, CLIENT_SECRET, OIDC_TOKEN_FILE_PATH
+from enpass_consent.graph.credentials import CLIENT_ID, CLIENT_SECRET, OIDC_TOKEN_FILE_PATH, USE_OIDC
 from enpass_consent.graph.session import build_retry
 
 SP_ID = "5e000000-0000-4000-8000-0000000000e1"
@@ -46,7 +48,7 @@ def fast_retry() -> Retry:
 
 def factory(emulator: Emulator, **env: str) -> GraphFactory:
     environ = {**emulator.env(), CLIENT_ID: TEST_CLIENT_ID, CLIENT_SECRET: TEST_CLIENT_SECRET, **env}
-    return GraphFactory(environ, concurrency=4, retry=fast_retry(), is_terminal=lambda: False)
+    return GraphFactory(environ, concurrency=4, retry=fast_retry(), is_terminal=lambda: False, which=lambda n, p: None)
 
 
 def endpoints(emulator: Emulator) -> clouds.Endpoints:
@@ -213,37 +215,21 @@ def test_read_timeout_is_transport_error(emulator: Emulator, tenant_ids: list[st
 
 
 def test_oidc_token_file_assertion(emulator: Emulator, tenant_ids: list[str], tmp_path: Path) -> None:
+    issuer, subject = "https://token.actions.githubusercontent.com", "repo:contoso/enpass-consent:environment:prod"
     token_file = tmp_path / "ci.jwt"
-    token_file.write_text("fake.federated.assertion-1\n")
+    token_file.write_text(federated_assertion(issuer, subject) + "\n")
     emulator.tenant(tenant_ids[0]).add_client(
-        ClientApp(TEST_CLIENT_ID, secret=None, valid_assertions={"fake.federated.assertion-1"})
+        ClientApp(TEST_CLIENT_ID, secret=None, federated_credentials=[FederatedCredential(issuer, subject)])
     )
-    environ = {**emulator.env(), CLIENT_ID: TEST_CLIENT_ID, OIDC_TOKEN_FILE_PATH: str(token_file)}
+    environ = {**emulator.env(), CLIENT_ID: TEST_CLIENT_ID, USE_OIDC: "true", OIDC_TOKEN_FILE_PATH: str(token_file)}
     with GraphFactory(environ, 1) as graph:
         assert graph.credential.kind == "OIDC token file"
         graph.client(endpoints(emulator), tenant_ids[0]).get("/policies/authorizationPolicy")
-    token_file.write_text("fake.federated.assertion-2\n")  # rotated, and not trusted by the emulator
-    with GraphFactory(environ, 1) as graph, pytest.raises(AuthError) as raised:
+    rotated = federated_assertion(issuer, "repo:contoso/enpass-consent:ref:refs/heads/fork")
+    token_file.write_text(rotated + "\n")  # rotated, for a subject the app does not trust
+    with GraphFactory(environ, 1) as graph, pytest.raises(AuthError, match="AADSTS70021") as raised:
         graph.client(endpoints(emulator), tenant_ids[0]).get("/policies/authorizationPolicy")
-    no_secret_in(raised.value, "fake.federated.assertion-2")
-
-
-def test_device_code_sign_in(emulator: Emulator, tenant_ids: list[str]) -> None:
-    from enpass_consent.emulator.state import User
-
-    state = emulator.tenant(tenant_ids[0])
-    user = state.add_user(User("0b000000-0000-4000-8000-000000000001", "Admin", "admin@contoso.example"))
-    state.signed_in_user_id = user.id
-    prompts: list[str] = []
-    with GraphFactory(emulator.env(), 1, is_terminal=lambda: True, prompt=prompts.append) as graph:
-        assert graph.credential.kind == "device code"
-        client = graph.client(endpoints(emulator), tenant_ids[0])
-        client.get("/policies/authorizationPolicy")
-        client.get("/policies/authorizationPolicy")
-    assert len(prompts) == 1 and "enter the code" in prompts[0]
-    tokens = emulator.recorder.requests(tenant_ids[0], Kind.TOKEN)
-    assert {r.client_id for r in tokens} == {catalog.GRAPH_COMMAND_LINE_TOOLS_APP_ID}
-    assert len(tokens) == 1
+    no_secret_in(raised.value, rotated)
 
 
 def test_tenants_in_parallel_fail_independently(emulator: Emulator, tenant_ids: list[str]) -> None:
