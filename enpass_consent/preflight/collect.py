@@ -2,7 +2,8 @@
 
 1. Everything that depends only on the settings: Microsoft Graph's scopes, the configured groups given
    by id and their members, enabled users with their licence plans, the licences (only when groups are
-   assigned), both consent policies, (signed-in users only) the user's directory role assignments, and
+   assigned), both consent policies, (signed-in users only) the reads of the user's effective roles
+   (:mod:`.roles`), and
    ``audit.collect``'s reads (the Enpass SP, its grants and assignments, the groups given by name),
    exactly as ``audit`` sends them.
 2. Members of the groups given by name, whose object ids step 1 resolved.
@@ -22,7 +23,7 @@ from enpass_consent.audit.collect import group_read_id as group_read_id
 from enpass_consent.audit.state import TenantState
 from enpass_consent.graph.client import BatchRequest, BatchResult, GraphClient
 from enpass_consent.graph.errors import PermissionDeniedError
-from enpass_consent.preflight import permissions
+from enpass_consent.preflight import permissions, roles
 from enpass_consent.preflight.permissions import Requirement
 from enpass_consent.preflight.state import Denied, Found, Missing, Outcome, PreflightState
 from enpass_consent.preflight.token_claims import SignedInIdentity
@@ -33,7 +34,6 @@ USERS = "users"
 SUBSCRIBED_SKUS = "subscribedSkus"
 AUTHORIZATION_POLICY = "authorizationPolicy"
 ADMIN_CONSENT_REQUEST_POLICY = "adminConsentRequestPolicy"
-ROLE_ASSIGNMENTS = "roleAssignments"
 
 _GROUP_SELECT = "id,displayName,securityEnabled,groupTypes"
 # Graph's largest page for directory collections; fewer pages for big tenants.
@@ -86,9 +86,7 @@ def first_round(settings: Settings, identity: SignedInIdentity) -> list[tuple[Ba
     if settings.groups:
         reads.append((BatchRequest(SUBSCRIBED_SKUS, "/subscribedSkus"), permissions.READ_SUBSCRIBED_SKUS))
     if identity.delegated and identity.user_object_id:
-        principal = audit_collect.odata_string(identity.user_object_id)
-        url = f"/roleManagement/directory/roleAssignments?{_filter(f'principalId eq {principal}')}"
-        reads.append((BatchRequest(ROLE_ASSIGNMENTS, url), permissions.READ_ROLE_ASSIGNMENTS))
+        reads.extend(roles.requests_for(identity.user_object_id))
     return reads + _audit_reads(settings)
 
 

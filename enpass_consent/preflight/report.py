@@ -13,7 +13,12 @@ _STATUS_MARK = {
     TenantStatus.FAIL: "FAIL",
     TenantStatus.ERROR: "ERROR",
 }
-_CHECK_MARK = {CheckStatus.PASS: "pass", CheckStatus.WARN: "WARN", CheckStatus.FAIL: "FAIL"}
+_CHECK_MARK = {
+    CheckStatus.PASS: "pass",
+    CheckStatus.WARN: "WARN",
+    CheckStatus.FAIL: "FAIL",
+    CheckStatus.UNKNOWN: "UNKNOWN",
+}
 _HEADERS = ["stack", "tenant", "status", "check", "result", "detail", "fix"]
 
 

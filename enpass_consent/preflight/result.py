@@ -17,6 +17,8 @@ class CheckStatus(StrEnum):
     PASS = "pass"
     WARN = "warn"
     FAIL = "fail"
+    UNKNOWN = "unknown"
+    """The check could not decide (what it needs cannot be read): never a false ``fail``. Added within v1."""
 
 
 class TenantStatus(StrEnum):
@@ -52,7 +54,7 @@ class TenantPreflight:
         statuses = {check.status for check in checks}
         if CheckStatus.FAIL in statuses:
             status = TenantStatus.FAIL
-        elif CheckStatus.WARN in statuses:
+        elif statuses & {CheckStatus.WARN, CheckStatus.UNKNOWN}:  # not known to pass: someone must look
             status = TenantStatus.WARN
         else:
             status = TenantStatus.PASS

@@ -36,10 +36,10 @@ _LEGACY = "microsoft-user-default-legacy"
 
 def check_user_consent(settings: Settings, state: PreflightState) -> Check:
     if isinstance(state.enpass, Denied):
-        return permission_failure(USER_CONSENT, state.enpass.requirement, "Enpass's grants")
+        return permission_failure(USER_CONSENT, state.enpass.requirement, "Enpass's grants", identity=state.identity)
     policy = _policy_summary(state.read(collect.AUTHORIZATION_POLICY), state.read(collect.ADMIN_CONSENT_REQUEST_POLICY))
     if isinstance(policy, Denied):
-        return permission_failure(USER_CONSENT, policy.requirement, "the consent policies")
+        return permission_failure(USER_CONSENT, policy.requirement, "the consent policies", identity=state.identity)
     consent_policy, self_policies, workflow_on = policy
 
     gaps = _gaps(settings, state.enpass)

@@ -25,7 +25,9 @@ def check_graph_scopes(settings: Settings, state: PreflightState) -> Check:
     """The tenant's Microsoft Graph SP exists and exposes every configured delegated scope."""
     outcome = state.read(collect.GRAPH_SCOPES)
     if isinstance(outcome, Denied):
-        return permission_failure(GRAPH_SCOPES, outcome.requirement, "Microsoft Graph's service principal")
+        return permission_failure(
+            GRAPH_SCOPES, outcome.requirement, "Microsoft Graph's service principal", identity=state.identity
+        )
     if not isinstance(outcome, Found):
         return Check(
             GRAPH_SCOPES,
@@ -75,7 +77,7 @@ def check_groups(settings: Settings, state: PreflightState) -> Check:
     for index, group in enumerate(settings.groups):
         outcome = state.read(collect.group_read_id(index))
         if isinstance(outcome, Denied):
-            return permission_failure(GROUPS, outcome.requirement, f"group {group.entry!r}")
+            return permission_failure(GROUPS, outcome.requirement, f"group {group.entry!r}", identity=state.identity)
         if group.object_id is not None:
             if not isinstance(outcome, Found):
                 problems.append(f"no group has the object id {group.entry}")
@@ -111,7 +113,9 @@ def check_nested_groups(settings: Settings, state: PreflightState) -> Check:
             continue  # the groups check reports it
         outcome = state.read(collect.members_read_id(ids[0]))
         if isinstance(outcome, Denied):
-            return permission_failure(NESTED_GROUPS, outcome.requirement, f"members of {group.entry!r}")
+            return permission_failure(
+                NESTED_GROUPS, outcome.requirement, f"members of {group.entry!r}", identity=state.identity
+            )
         if isinstance(outcome, Found):
             count = sum(1 for member in outcome.values if member.get("@odata.type") == _GROUP_TYPE)
             if count:
@@ -134,7 +138,7 @@ def check_entra_id_p1(settings: Settings, state: PreflightState) -> Check:
         return Check(ENTRA_ID_P1, CheckStatus.PASS, "Not needed: no groups are assigned.")
     outcome = state.read(collect.SUBSCRIBED_SKUS)
     if isinstance(outcome, Denied):
-        return permission_failure(ENTRA_ID_P1, outcome.requirement)
+        return permission_failure(ENTRA_ID_P1, outcome.requirement, identity=state.identity)
     skus = outcome.values if isinstance(outcome, Found) else []
     for sku in skus:
         if str(sku.get("capabilityStatus", "")).lower() != "enabled":

@@ -1,22 +1,22 @@
 """Check ``identity``: can the identity preflight signed in as make the consent that ``pulumi up`` makes?
 
 App-only identities need Microsoft Graph application permissions (the token's ``roles`` claim);
-signed-in users need a directory role that may grant tenant-wide consent to delegated permissions.
+signed-in users need a directory role that may grant tenant-wide consent to delegated permissions,
+active now (:mod:`enpass_consent.preflight.roles`); when their roles cannot be read the check is
+``unknown``, never a false ``fail``.
 """
 
 from __future__ import annotations
 
 from enpass_consent import catalog
-from enpass_consent.preflight import collect
-from enpass_consent.preflight.checks.common import PERMISSIONS_DOC, permission_failure
+from enpass_consent.preflight import roles
+from enpass_consent.preflight.checks.common import PERMISSIONS_DOC
 from enpass_consent.preflight.permissions import OWNED_BY, WRITE_SERVICE_PRINCIPAL, missing, writer_requirements
 from enpass_consent.preflight.result import Check, CheckStatus
-from enpass_consent.preflight.state import Denied, Found, PreflightState
+from enpass_consent.preflight.state import PreflightState
 from enpass_consent.settings import Settings
 
 CHECK_ID = "identity"
-# Role assignments scoped to an administrative unit or one app do not allow tenant-wide consent.
-_TENANT_SCOPE = "/"
 
 
 def check_identity(settings: Settings, state: PreflightState) -> Check:
@@ -58,39 +58,55 @@ def _app_only(settings: Settings, state: PreflightState) -> Check:
 
 
 def _signed_in_user(state: PreflightState) -> Check:
-    user_id = state.identity.user_object_id
-    outcome = state.read(collect.ROLE_ASSIGNMENTS)
-    if isinstance(outcome, Denied):
-        return permission_failure(CHECK_ID, outcome.requirement, "the signed-in user's roles")
+    """Effective roles of the person (direct, through a role-assignable group, PIM-activated), see :mod:`.roles`."""
+    user = f"Signed-in user {state.identity.user_object_id}"
+    verdict = roles.evaluate(state.reads)
     role_names = ", ".join(role.name for role in catalog.CONSENT_CAPABLE_ROLES)
-    fix = (
-        "Assign the user (or activate in PIM) Cloud Application Administrator, which is enough for Enpass's "
-        f"delegated permissions, or run `pulumi up` with an app-only identity; see {PERMISSIONS_DOC}."
-    )
-    if not isinstance(outcome, Found) or user_id is None:
-        return Check(CHECK_ID, CheckStatus.FAIL, "The signed-in user's directory roles could not be read.", fix)
-    tenant_wide: set[str] = set()
-    scoped: set[str] = set()
-    for assignment in outcome.values:
-        role_id = str(assignment.get("roleDefinitionId", "")).lower()
-        scope = assignment.get("directoryScopeId") or _TENANT_SCOPE
-        (tenant_wide if scope == _TENANT_SCOPE else scoped).add(role_id)
-    held = [role.name for role in catalog.CONSENT_CAPABLE_ROLES if role.template_id in tenant_wide]
-    if held:
+    if verdict.active:
         return Check(
             CHECK_ID,
             CheckStatus.PASS,
-            f"Signed-in user {user_id} holds {', '.join(held)} tenant-wide, which may grant tenant-wide consent "
-            "to delegated permissions.",
+            f"{user} holds {', '.join(verdict.active)} as an active tenant-wide role (directly, through a "
+            "role-assignable group or an activated PIM assignment), which may grant tenant-wide consent to "
+            "delegated permissions.",
         )
-    narrow = [role.name for role in catalog.CONSENT_CAPABLE_ROLES if role.template_id in scoped]
-    note = (
-        f" ({', '.join(narrow)} is held only on a narrower scope, which cannot consent tenant-wide)" if narrow else ""
+    if verdict.unreadable is not None:
+        return Check(
+            CHECK_ID,
+            CheckStatus.UNKNOWN,
+            f"Whether {user} may grant tenant-wide consent is unknown: {verdict.unreadable}.",
+            "Check yourself that the person who runs `pulumi up` holds Cloud Application Administrator (or "
+            f"another of: {role_names}) active in this tenant (Entra admin center > Roles and administrators, or "
+            "PIM > My roles); for GDAP, that the relationship includes that role and your security group is "
+            "mapped to it. To let preflight read roles, consent the delegated scopes "
+            f"{roles.READ_MY_MEMBERSHIPS.least_privileged} and {roles.READ_MY_ROLE_ASSIGNMENTS.least_privileged} "
+            f"for the client you sign in with; see {PERMISSIONS_DOC}.",
+        )
+    if verdict.eligible:
+        names = ", ".join(verdict.eligible)
+        return Check(
+            CHECK_ID,
+            CheckStatus.FAIL,
+            f"{user} is only eligible for {names} in Privileged Identity Management; the role is not active, "
+            "so it cannot grant consent now.",
+            f"Activate {verdict.eligible[0]} in PIM first (Entra admin center > Privileged Identity Management > "
+            "My roles > Activate), then run preflight again and `pulumi up` while it is active.",
+        )
+    narrow = (
+        f" ({', '.join(verdict.narrow)} is held only on a narrower scope, which cannot consent tenant-wide)"
+        if verdict.narrow
+        else ""
+    )
+    eligibility = (
+        " Eligible (PIM) roles could not be read; if you hold one, activate it first."
+        if verdict.eligibility_unreadable
+        else ""
     )
     return Check(
         CHECK_ID,
         CheckStatus.FAIL,
-        f"Signed-in user {user_id} holds none of the roles that may grant tenant-wide consent ({role_names}) "
-        f"as an active tenant-wide assignment{note}.",
-        fix,
+        f"{user} holds none of the roles that may grant tenant-wide consent ({role_names}) as an active "
+        f"tenant-wide role{narrow}.{eligibility}",
+        "Assign the user (or activate in PIM) Cloud Application Administrator, which is enough for Enpass's "
+        f"delegated permissions, or run `pulumi up` with an app-only identity; see {PERMISSIONS_DOC}.",
     )

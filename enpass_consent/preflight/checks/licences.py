@@ -33,7 +33,7 @@ User = Mapping[str, Any]
 def check_licences(settings: Settings, state: PreflightState) -> Check:
     outcome = state.read(collect.USERS)
     if isinstance(outcome, Denied):
-        return permission_failure(LICENCES, outcome.requirement, "users' licence plans")
+        return permission_failure(LICENCES, outcome.requirement, "users' licence plans", identity=state.identity)
     if not isinstance(outcome, Found):
         return Check(LICENCES, CheckStatus.FAIL, "The tenant's users could not be read.", _FIX)
     enabled = {str(user.get("id", "")).lower(): user for user in outcome.values}
@@ -41,7 +41,9 @@ def check_licences(settings: Settings, state: PreflightState) -> Check:
     if settings.assignees:
         wanted = _assigned_user_ids(settings, state)
         if isinstance(wanted, Denied):
-            return permission_failure(LICENCES, wanted.requirement, "members of the assigned groups")
+            return permission_failure(
+                LICENCES, wanted.requirement, "members of the assigned groups", identity=state.identity
+            )
         audience = [enabled[user_id] for user_id in sorted(wanted) if user_id in enabled]
         not_enabled = len(wanted - set(enabled))
         noun, qualifier = "assigned user", "(direct members of the assigned groups, and users assigned directly)"

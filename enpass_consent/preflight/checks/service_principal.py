@@ -25,7 +25,9 @@ _SETTING_FOR = {
 
 def check_service_principal(settings: Settings, state: PreflightState) -> Check:
     if isinstance(state.enpass, Denied):
-        return permission_failure(SERVICE_PRINCIPAL, state.enpass.requirement, "the Enpass service principal")
+        return permission_failure(
+            SERVICE_PRINCIPAL, state.enpass.requirement, "the Enpass service principal", identity=state.identity
+        )
     sp = state.enpass.service_principal
     if sp is None:
         return Check(

@@ -409,7 +409,7 @@ def test_403_is_a_failed_permission_check_not_an_error(
     assert checks["licences"]["message"].endswith(
         "(403): the identity needs User.Read.All (or Directory.Read.All, User.ReadWrite.All, Directory.ReadWrite.All)."
     )
-    assert checks["licences"]["fix"].startswith("Grant the Microsoft Graph permission User.Read.All")
+    assert checks["licences"]["fix"].startswith("Grant the Microsoft Graph application permission User.Read.All")
     assert checks["groups"]["status"] == "pass"
 
 
