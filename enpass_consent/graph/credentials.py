@@ -493,7 +493,8 @@ def resolve_credential(
         )
     if env.flag(USE_CLI, True):
         find = which or (lambda name, path: shutil.which(name, path=path))
-        executable = find(AZURE_CLI_EXECUTABLE, environ.get(PATH))
+        # The environment's own PATH only: shutil.which would fall back to this process's PATH.
+        executable = find(AZURE_CLI_EXECUTABLE, environ.get(PATH, ""))
         if executable:
             return AzureCli("Azure CLI", None, note, executable=executable)
     if is_terminal() and not env.get(CI):

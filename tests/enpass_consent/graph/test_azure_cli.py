@@ -192,3 +192,20 @@ def test_failures_are_auth_errors_with_the_fix(result: Any, message: str) -> Non
     assert "eyJabc" not in text
     if "AADSTS" in message or "failed" in message or "usable" in message:
         assert f"az login --tenant {HOME} --allow-no-subscriptions" in text
+
+
+def test_preflight_works_right_after_az_login(
+    emulator: Emulator, project: Path, fake_az: FakeAz, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tenants(emulator)
+    home = emulator.tenant(HOME)
+    scenarios.consent_client(home, AZURE_CLI_CLIENT_ID, "User.Read", "RoleManagement.Read.Directory",
+                             "RoleEligibilitySchedule.Read.Directory", "Policy.Read.All", "User.Read.All")  # fmt: skip
+    scenarios.give_role_through_group(home, home.signed_in_user_id or "")
+    fake_az.login(HOME)
+    code = main(["preflight", "--stack", "home", "--project-dir", str(project), "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    checks = {check["id"]: check for check in document["tenants"][0]["checks"]}
+    assert checks["identity"]["status"] == "pass", checks["identity"]
+    assert "as an active tenant-wide role" in checks["identity"]["message"]
+    assert code == 0, checks

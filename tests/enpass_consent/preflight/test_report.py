@@ -91,3 +91,21 @@ def test_schema_rejects_a_failed_check_without_fix_and_an_error_with_checks() ->
     document["tenants"][2]["checks"] = document["tenants"][0]["checks"]
     with pytest.raises(jsonschema.ValidationError):
         validate(document, "preflight")
+
+
+def test_an_unknown_check_makes_the_tenant_warn_and_renders() -> None:
+    unknown = Check("identity", CheckStatus.UNKNOWN, "Whether the user may consent is unknown: GDAP.", "Check it.")
+    passing = Check("licences", CheckStatus.PASS, "Everyone has storage.")
+    tenant = TenantPreflight.checked("contoso", T1, [passing, unknown])
+    assert tenant.status.value == "warn"
+    failing = TenantPreflight.checked("fabrikam", T2, [unknown, Check("groups", CheckStatus.FAIL, "No group.", "Add.")])
+    assert failing.status.value == "fail"
+    preflight = PreflightReport((tenant, failing), generated_at=AT)
+    assert preflight.exit_code == 2
+    document = json.loads(report.to_json(preflight))
+    validate(document, "preflight")
+    assert document["tenants"][0]["checks"][1]["status"] == "unknown"
+    assert "| UNKNOWN |" in report.to_markdown(preflight)
+    document["tenants"][0]["checks"][1]["fix"] = ""  # an unknown check must say what to do
+    with pytest.raises(jsonschema.ValidationError):
+        validate(document, "preflight")
