@@ -208,4 +208,7 @@ def test_preflight_works_right_after_az_login(
     checks = {check["id"]: check for check in document["tenants"][0]["checks"]}
     assert checks["identity"]["status"] == "pass", checks["identity"]
     assert "as an active tenant-wide role" in checks["identity"]["message"]
-    assert code == 0, checks
+    assert {check["id"]: check["status"] for check in checks.values() if check["status"] != "pass"} == {
+        "service-principal": "warn"  # what `pulumi up` changes on the SP it adopts (a scenario SP lacks its notes)
+    }, checks
+    assert code == 2
