@@ -24,6 +24,8 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+# The Azure CLI's public client: Azure/azure-cli src/azure-cli-core/azure/cli/core/auth/identity.py
+# (AZURE_CLI_CLIENT_ID). A real az token's scp is what the tenant consented to that client.
 AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
 NOT_SIGNED_IN = "ERROR: Please run 'az login' to setup account."
 
