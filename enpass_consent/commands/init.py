@@ -113,7 +113,7 @@ def init(
     with contextlib.ExitStack() as resources:
         graph: GraphFactory | None = None
         if from_tenant:
-            graph = resources.enter_context(graph_session(concurrency))
+            graph = resources.enter_context(graph_session(concurrency, "init"))
             _require_credentials(graph)
             session = graph.session
         else:

@@ -6,8 +6,8 @@ administrator is then offered consent to exactly these on first use. Each :class
 kind of Graph request a command makes, the least privileged delegated permission Microsoft's API
 page accepts for it, and the page. A command's scopes are the set of its reads' scopes.
 
-Another command adds its reads here (``init``; ``attribution`` adds ``auditLogs/directoryAudits``
-with ``AuditLog.Read.All``). ``docs/permissions.md`` lists the same table; a test keeps them equal.
+Another command adds its reads here (``attribution`` adds ``auditLogs/directoryAudits`` with
+``AuditLog.Read.All``). ``docs/permissions.md`` lists the same table; a test keeps them equal.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ COMMAND_READS: dict[str, tuple[Read, ...]] = {
     "audit": _AUDIT,
     "adopt": _AUDIT,  # adopt reads exactly what audit reads
     "fleet drift": _AUDIT,  # its audit part
+    "init": _AUDIT,  # --from-tenant reads what audit reads (with no group names to look up)
     "preflight": (
         *_AUDIT,
         USERS,

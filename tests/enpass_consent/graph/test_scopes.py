@@ -13,6 +13,7 @@ DOC = Path(__file__).parents[3] / "docs" / "permissions.md"
 def test_each_command_asks_for_named_scopes_only() -> None:
     assert scopes.for_command("audit") == ("Application.Read.All", "Directory.Read.All", "GroupMember.Read.All")
     assert scopes.for_command("adopt") == scopes.for_command("audit") == scopes.for_command("fleet drift")
+    assert scopes.for_command("init") == scopes.for_command("audit")
     assert scopes.for_command("preflight") == (
         "Application.Read.All",
         "Directory.Read.All",
