@@ -273,7 +273,7 @@ class GitHubOidc(ConfidentialCredential):
     def fetch(self, session: requests.Session) -> str:
         url = _with_query(self.request_url, {"audience": FEDERATION_AUDIENCE}, replace=False)
         headers = {"Authorization": f"bearer {self.request_token}", "Accept": "application/json"}
-        return _fetch_assertion(session, "GET", url, headers, "value", self.kind)
+        return _fetch_assertion(session, "GET", url, headers, "value", self.label)
 
 
 @dataclass(frozen=True)
@@ -301,7 +301,7 @@ class AzureDevOpsOidc(ConfidentialCredential):
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
-        return _fetch_assertion(session, "POST", url, headers, "oidcToken", self.kind)
+        return _fetch_assertion(session, "POST", url, headers, "oidcToken", self.label)
 
 
 @dataclass(frozen=True)
@@ -334,22 +334,37 @@ def _with_query(url: str, params: Mapping[str, str], *, replace: bool) -> str:
     return urlunsplit(split._replace(query=urlencode(pairs, quote_via=quote, safe="")))
 
 
+def _where(url: str) -> str:
+    """Host, port and path of ``url``, for messages: no user info, query or fragment (they may carry tokens)."""
+    split = urlsplit(url)
+    host = split.hostname or ""
+    try:
+        port = split.port
+    except ValueError:  # not a number
+        port = None
+    if host and port:
+        host = f"{host}:{port}"
+    return f"{host}{safe_path(url)}" if host else safe_path(url)
+
+
 def _fetch_assertion(
-    session: requests.Session, method: str, url: str, headers: dict[str, str], key: str, kind: str
+    session: requests.Session, method: str, url: str, headers: dict[str, str], key: str, label: str
 ) -> str:
     try:
         response = session.request(method, url, headers=headers)
     except requests.RequestException as exc:
-        raise TransportError(f"{kind}: no answer from {safe_path(url)}: {type(exc).__name__}") from None
+        raise TransportError(f"{label}: no answer from {_where(url)}: {type(exc).__name__}") from None
+    except ValueError:  # a port that is not a number, and the like
+        raise AuthError(f"{label}: cannot use the request URL {_where(url)}") from None
     if response.status_code != 200:
-        raise AuthError(f"{kind}: the CI token service returned {response.status_code} for {safe_path(url)}")
+        raise AuthError(f"{label}: the CI token service returned {response.status_code} for {_where(url)}")
     try:
         body = json.loads(response.text)
     except ValueError:
-        raise AuthError(f"{kind}: the CI token service answered with something other than JSON") from None
+        raise AuthError(f"{label}: the CI token service answered with something other than JSON") from None
     value = body.get(key) if isinstance(body, dict) else None
     if not isinstance(value, str) or not value:
-        raise AuthError(f"{kind}: the CI token service's answer has no {key!r}")
+        raise AuthError(f"{label}: the CI token service's answer has no {key!r}")
     register_secret(value)
     return value
 
@@ -387,6 +402,8 @@ class _Environment:
     """The provider's inputs, read once from an environment mapping."""
 
     environ: Mapping[str, str]
+    empty_files: list[str] = field(default_factory=list)
+    """Notes on ``*_FILE_PATH`` variables naming an empty file: unused, as in the provider, but said."""
 
     def get(self, name: str) -> str | None:
         value = self.environ.get(name, "").strip()
@@ -419,6 +436,8 @@ class _Environment:
             raise ConfigurationError(
                 f"{name} and the content of {file_variable} ({path}) differ: remove one or make them match"
             )
+        if not from_file:
+            self.empty_files.append(f"{file_variable} names an empty file ({path}), so it is not used")
         return from_file or None
 
 
@@ -480,7 +499,7 @@ def resolve_credential(
             f"so {'it is' if len(unused) == 1 else 'they are'} not used"
         )
 
-    note = "; ".join(skipped)
+    note = "; ".join([*env.empty_files, *skipped])
     if env.flag(USE_MSI, False):
         endpoint = env.get(MSI_ENDPOINT)
         return ManagedIdentity(
@@ -497,6 +516,8 @@ def resolve_credential(
         executable = find(AZURE_CLI_EXECUTABLE, environ.get(PATH, ""))
         if executable:
             return AzureCli("Azure CLI", None, note, executable=executable)
+        if env.get(USE_CLI):
+            note = "; ".join([*filter(None, [note]), f"{USE_CLI} is true but az is not on PATH"])
     if is_terminal() and not env.get(CI):
         public_client_id = env.get(PUBLIC_CLIENT_ID)
         if public_client_id and public_client_id.lower() == catalog.ENPASS_APP_ID:
@@ -560,8 +581,7 @@ def _oidc(
             return OidcTokenFile(
                 "OIDC token file", client_id, variables=f"{switch}, {OIDC_TOKEN_FILE_PATH}", path=token_path, **common
             )
-        # helpers.go getOidcToken: an empty file gives an empty token, and the OIDC authorizers need one.
-        skipped.append(f"{OIDC_TOKEN_FILE_PATH} names an empty file ({token_path}), so it is not used")
+        # helpers.go getOidcToken: an empty file gives an empty token, which no OIDC authorizer takes.
     if token:
         return OidcToken("OIDC token", client_id, variables=f"{switch}, {OIDC_TOKEN}", token=token, **common)
     if request_url and request_token and connection_id:

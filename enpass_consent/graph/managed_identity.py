@@ -99,12 +99,12 @@ class ManagedIdentityTokenSource:
             raise
         except requests.RequestException as exc:
             raise TransportError(
-                f"no answer from the managed identity endpoint for tenant {self.tenant_id}: "
+                f"no answer from the endpoint of the {self.credential.label} for tenant {self.tenant_id}: "
                 f"{type(exc).__name__}: {shorten(scrub(exc))}"
             ) from None
         except Exception as exc:  # msal raises ManagedIdentityError (a ValueError), JSON errors alike
             raise AuthError(
-                f"managed identity sign-in for tenant {self.tenant_id} failed: {type(exc).__name__}: "
+                f"{self.credential.label} sign-in for tenant {self.tenant_id} failed: {type(exc).__name__}: "
                 f"{shorten(scrub(exc))}"
             ) from None
         token = result.get("access_token") if isinstance(result, dict) else None
@@ -112,7 +112,7 @@ class ManagedIdentityTokenSource:
             error = result.get("error") if isinstance(result, dict) else None
             description = result.get("error_description") if isinstance(result, dict) else None
             raise AuthError(
-                f"the managed identity endpoint gave no token for tenant {self.tenant_id}",
+                f"the endpoint of the {self.credential.label} gave no token for tenant {self.tenant_id}",
                 error_code=str(error) if error else "no_token",
                 description=str(description) if description else None,
             )

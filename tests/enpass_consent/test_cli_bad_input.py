@@ -38,18 +38,33 @@ STACK = "contoso"
 # Every variable a case may set; each case starts from the working sign-in below with the rest unset.
 CREDENTIAL_VARIABLES = (
     "ARM_CLIENT_ID",
+    "ARM_CLIENT_ID_FILE_PATH",
     "ARM_CLIENT_SECRET",
+    "ARM_CLIENT_SECRET_FILE_PATH",
+    "ARM_CLIENT_CERTIFICATE",
     "ARM_CLIENT_CERTIFICATE_PATH",
     "ARM_CLIENT_CERTIFICATE_PASSWORD",
     "ARM_OIDC_TOKEN",
     "ARM_OIDC_TOKEN_FILE_PATH",
     "ARM_USE_OIDC",
+    "ARM_USE_AKS_WORKLOAD_IDENTITY",
+    "AZURE_TENANT_ID",
+    "ARM_OIDC_REQUEST_URL",
+    "ARM_OIDC_REQUEST_TOKEN",
     "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+    "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
+    "ARM_USE_MSI",
+    "ARM_MSI_ENDPOINT",
+    "ARM_USE_CLI",
     "ENPASS_CONSENT_PUBLIC_CLIENT_ID",
     "ACTIONS_ID_TOKEN_REQUEST_URL",
     "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
     "SYSTEM_ACCESSTOKEN",
     "SYSTEM_OIDCREQUESTURI",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "NO_PROXY",
+    "no_proxy",
 )
 UNSET = None
 # Placeholders in case values, replaced by files made for each case.
@@ -87,6 +102,8 @@ def _only_assertion(client: ClientApp) -> None:
 
 
 NO_SECRET: dict[str, str | None] = {"ARM_CLIENT_SECRET": UNSET}
+OIDC: dict[str, str | None] = {**NO_SECRET, "ARM_USE_OIDC": "true"}  # the provider reads OIDC variables only then
+OTHER_TENANT = "15151515-0000-4000-8000-000000000002"
 
 ENV_CASES = [
     # Endpoint overrides: malformed, empty, pointing nowhere.
@@ -110,8 +127,21 @@ ENV_CASES = [
     Case("ARM_CLIENT_ID", "not-a-guid"),
     Case("ARM_CLIENT_ID", ""),
     Case("ARM_CLIENT_ID", "00000000-0000-4000-8000-00000000dead"),
+    Case("ARM_CLIENT_ID_FILE_PATH", MISSING_FILE, {"ARM_CLIENT_ID": UNSET}),
+    Case("ARM_CLIENT_ID_FILE_PATH", BINARY_FILE, {"ARM_CLIENT_ID": UNSET}),
+    Case("ARM_CLIENT_ID_FILE_PATH", GARBAGE_FILE, {"ARM_CLIENT_ID": UNSET}),
+    Case("ARM_CLIENT_ID_FILE_PATH", EMPTY_FILE, {"ARM_CLIENT_ID": UNSET}),
+    Case("ARM_CLIENT_ID_FILE_PATH", GARBAGE_FILE),  # disagrees with ARM_CLIENT_ID
     Case("ARM_CLIENT_SECRET", ""),
     Case("ARM_CLIENT_SECRET", "a-wrong-secret"),
+    Case("ARM_CLIENT_SECRET_FILE_PATH", MISSING_FILE, NO_SECRET),
+    Case("ARM_CLIENT_SECRET_FILE_PATH", A_FOLDER, NO_SECRET),
+    Case("ARM_CLIENT_SECRET_FILE_PATH", EMPTY_FILE, NO_SECRET),
+    Case("ARM_CLIENT_SECRET_FILE_PATH", GARBAGE_FILE, NO_SECRET),  # a wrong secret
+    Case("ARM_CLIENT_SECRET_FILE_PATH", GARBAGE_FILE),  # disagrees with ARM_CLIENT_SECRET
+    Case("ARM_CLIENT_CERTIFICATE", "not base64!", NO_SECRET),
+    Case("ARM_CLIENT_CERTIFICATE", "dGhpcyBpcyBub3QgYSBQRlg=", NO_SECRET),  # base64, but not PKCS#12
+    Case("ARM_CLIENT_CERTIFICATE", "", NO_SECRET, names="ARM_CLIENT_CERTIFICATE"),
     Case("ARM_CLIENT_CERTIFICATE_PATH", MISSING_FILE, NO_SECRET),
     Case("ARM_CLIENT_CERTIFICATE_PATH", A_FOLDER, NO_SECRET),
     Case("ARM_CLIENT_CERTIFICATE_PATH", GARBAGE_FILE, NO_SECRET),
@@ -119,18 +149,33 @@ ENV_CASES = [
     Case("ARM_CLIENT_CERTIFICATE_PATH", "", NO_SECRET, names="ARM_CLIENT_CERTIFICATE_PATH"),
     Case("ARM_CLIENT_CERTIFICATE_PASSWORD", "wrong", {**NO_SECRET, "ARM_CLIENT_CERTIFICATE_PATH": LOCKED_PFX}),
     Case("ARM_CLIENT_CERTIFICATE_PASSWORD", "", {**NO_SECRET, "ARM_CLIENT_CERTIFICATE_PATH": LOCKED_PFX}),
-    Case("ARM_OIDC_TOKEN", "not-a-jwt", NO_SECRET, tenant=_only_assertion),
-    Case("ARM_OIDC_TOKEN", "", NO_SECRET),
-    Case("ARM_OIDC_TOKEN_FILE_PATH", MISSING_FILE, NO_SECRET),
-    Case("ARM_OIDC_TOKEN_FILE_PATH", A_FOLDER, NO_SECRET),
-    Case("ARM_OIDC_TOKEN_FILE_PATH", EMPTY_FILE, NO_SECRET),
-    Case("ARM_OIDC_TOKEN_FILE_PATH", BINARY_FILE, NO_SECRET),
-    Case("ARM_OIDC_TOKEN_FILE_PATH", GARBAGE_FILE, NO_SECRET, tenant=_only_assertion),
-    Case("ARM_OIDC_TOKEN_FILE_PATH", "", NO_SECRET),
+    Case("ARM_OIDC_TOKEN", "not-a-jwt", OIDC, tenant=_only_assertion),
+    Case("ARM_OIDC_TOKEN", "not-a-jwt", NO_SECRET),  # without ARM_USE_OIDC: named as not used
+    Case("ARM_OIDC_TOKEN", "", OIDC),
+    Case("ARM_OIDC_TOKEN_FILE_PATH", MISSING_FILE, OIDC),
+    Case("ARM_OIDC_TOKEN_FILE_PATH", A_FOLDER, OIDC),
+    Case("ARM_OIDC_TOKEN_FILE_PATH", EMPTY_FILE, OIDC),
+    Case("ARM_OIDC_TOKEN_FILE_PATH", BINARY_FILE, OIDC),
+    Case("ARM_OIDC_TOKEN_FILE_PATH", GARBAGE_FILE, OIDC, tenant=_only_assertion),
+    Case("ARM_OIDC_TOKEN_FILE_PATH", GARBAGE_FILE, NO_SECRET),
+    Case("ARM_OIDC_TOKEN_FILE_PATH", "", OIDC),
     Case("ARM_USE_OIDC", "maybe", NO_SECRET),
     Case("ARM_USE_OIDC", "true", NO_SECRET),
     Case("ARM_USE_OIDC", "", NO_SECRET),
-    Case("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "svc-1", {**NO_SECRET, "ARM_USE_OIDC": "true"}),
+    Case("ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "svc-1", OIDC),
+    Case("ARM_OIDC_AZURE_SERVICE_CONNECTION_ID", "svc-1", OIDC),
+    Case("ARM_OIDC_REQUEST_URL", CLOSED_PORT, {**OIDC, "ARM_OIDC_REQUEST_TOKEN": "fake-request-token"}),
+    Case("ARM_OIDC_REQUEST_URL", "not a url", {**OIDC, "ARM_OIDC_REQUEST_TOKEN": "fake-request-token"}),
+    Case("ARM_OIDC_REQUEST_TOKEN", "", {**OIDC, "ARM_OIDC_REQUEST_URL": CLOSED_PORT}),
+    Case("ARM_USE_AKS_WORKLOAD_IDENTITY", "maybe", NO_SECRET),
+    Case(
+        "AZURE_TENANT_ID", OTHER_TENANT, {**NO_SECRET, "ARM_USE_AKS_WORKLOAD_IDENTITY": "true", "ARM_OIDC_TOKEN": "x"}
+    ),
+    Case("ARM_USE_MSI", "maybe", NO_SECRET),
+    Case("ARM_MSI_ENDPOINT", CLOSED_PORT, {**NO_SECRET, "ARM_USE_MSI": "true"}),
+    Case("ARM_USE_CLI", "maybe", NO_SECRET),
+    Case("ARM_USE_CLI", "true", NO_SECRET),  # az is not on PATH here
+    Case("HTTPS_PROXY", "socks5://127.0.0.1:1080"),
 ]
 
 # Commands that sign in and read Graph, as a user runs them against the one stack.
@@ -174,6 +219,7 @@ def project(tmp_path: Path, emulator: Emulator, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("ARM_CLIENT_ID", TEST_CLIENT_ID)
     monkeypatch.setenv("ARM_CLIENT_SECRET", TEST_CLIENT_SECRET)
     monkeypatch.setenv("CI", "true")
+    monkeypatch.setenv("PATH", str(Path(sys.executable).parent))  # no az of the machine's (ARM_USE_CLI rows)
     # Connection failures are retried without backoff: the cases stay fast and prove the same.
     monkeypatch.setattr(graph_session, "build_retry", lambda: Retry(total=1, backoff_factor=0, raise_on_status=False))
     folder = tmp_path / "project"

@@ -108,7 +108,7 @@ def test_a_credential_without_client_id_is_named_in_the_note() -> None:
     credential = resolve({**SECRET, **TOKEN}, az=True)
     assert credential.kind == "Azure CLI"
     assert "ARM_CLIENT_SECRET is set but there is no client id" in credential.describe()
-    assert "OIDC variables are set but ARM_USE_OIDC is not true" in credential.describe()
+    assert "ARM_OIDC_TOKEN is set but ARM_USE_OIDC is not true" in credential.describe()
     assert "fake-secret" not in credential.describe()
 
 
@@ -344,7 +344,104 @@ def test_base64_pkcs12_certificate_wins_over_the_path(tmp_path: Path) -> None:
     material: Any = resolve(env).msal_credential(FakeSession(lambda call: response(500)))
     assert material["private_key"].startswith("-----BEGIN PRIVATE KEY-----")
     assert material["public_certificate"] == cert.public_bytes(serialization.Encoding.PEM).decode()
-    with pytest.raises(ConfigurationError, match="not a PKCS#12 bundle this password"):
+    with pytest.raises(
+        ConfigurationError, match="not a PKCS#12 \\(PFX\\) bundle that ARM_CLIENT_CERTIFICATE_PASSWORD opens"
+    ):
         resolve({**env, c.CERTIFICATE_PASSWORD: "fake-wrong"}).msal_credential(FakeSession(lambda call: response(500)))
     with pytest.raises(ConfigurationError, match="ARM_CLIENT_CERTIFICATE: not base64"):
         resolve({**env, c.CERTIFICATE: "not base64!"})
+
+
+@pytest.mark.parametrize(
+    ("env", "options", "label", "source"),
+    [
+        ({c.CLIENT_ID: CLIENT, c.CLIENT_SECRET: "fake-s"}, {}, "client secret (ARM_CLIENT_SECRET)", "ARM_CLIENT_ID"),
+        (
+            {c.CLIENT_ID: CLIENT, c.CLIENT_SECRET: "fake-s"},
+            {"stack_client_id": STACK_CLIENT},
+            "client secret (ARM_CLIENT_SECRET)",
+            "azuread:clientId",
+        ),
+        (
+            {c.CLIENT_ID: CLIENT, c.CERTIFICATE_PATH: "/x.pfx", c.CERTIFICATE_PASSWORD: "fake-p"},
+            {},
+            "client certificate (ARM_CLIENT_CERTIFICATE_PATH, ARM_CLIENT_CERTIFICATE_PASSWORD)",
+            "ARM_CLIENT_ID",
+        ),
+        (
+            {c.CLIENT_ID: CLIENT, **GITHUB},
+            {},
+            "GitHub Actions OIDC (ARM_USE_OIDC, ACTIONS_ID_TOKEN_REQUEST_URL)",
+            "ARM_CLIENT_ID",
+        ),
+        (
+            {c.CLIENT_ID: CLIENT, **ADO},
+            {},
+            "Azure DevOps OIDC (ARM_USE_OIDC, ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID, SYSTEM_OIDCREQUESTURI)",
+            "ARM_CLIENT_ID",
+        ),
+        (
+            {c.CLIENT_ID: CLIENT, c.USE_AKS_WORKLOAD_IDENTITY: "true", c.OIDC_TOKEN: "fake-t"},
+            {},
+            "OIDC token (ARM_USE_AKS_WORKLOAD_IDENTITY, ARM_OIDC_TOKEN)",
+            "ARM_CLIENT_ID",
+        ),
+        ({c.USE_MSI: "true", c.MSI_ENDPOINT: "http://x"}, {}, "managed identity (ARM_USE_MSI, ARM_MSI_ENDPOINT)", ""),
+        ({}, {"az": True}, "Azure CLI", ""),
+        ({}, {"terminal": True}, "device code", "Microsoft Graph Command Line Tools"),
+        (
+            {c.PUBLIC_CLIENT_ID: CLIENT},
+            {"terminal": True},
+            "device code (ENPASS_CONSENT_PUBLIC_CLIENT_ID)",
+            "ENPASS_CONSENT_PUBLIC_CLIENT_ID",
+        ),
+    ],
+)
+def test_label_names_the_variables_and_the_client_id_source(
+    env: dict[str, str], options: dict[str, Any], label: str, source: str
+) -> None:
+    """What messages may say: the kind, the variables it was read from, where the client id came from."""
+    credential = resolve(env, **options)
+    assert credential.label == label
+    assert credential.client_id_source == source
+    assert "fake-" not in credential.describe()
+
+
+def test_a_client_id_from_the_environment_must_be_a_guid(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"ARM_CLIENT_ID must be an application \(client\) id, a GUID"):
+        resolve({c.CLIENT_ID: "graph-cli", c.CLIENT_SECRET: "fake-s"})
+    path = tmp_path / "id"
+    path.write_text("not-a-guid\n")
+    with pytest.raises(ConfigurationError, match="ARM_CLIENT_ID_FILE_PATH must be an application"):
+        resolve({c.CLIENT_ID_FILE_PATH: str(path), c.CLIENT_SECRET: "fake-s"})
+    # The stack's own client id is checked by the settings parser, not here.
+    assert resolve({c.CLIENT_ID: "graph-cli", c.CLIENT_SECRET: "fake-s"}, stack_client_id=STACK_CLIENT).client_id
+
+
+def test_an_empty_file_is_not_used_and_said(tmp_path: Path) -> None:
+    """helpers.go: an empty file gives an empty value, which no authorizer takes; the log says why."""
+    empty = tmp_path / "empty"
+    empty.write_text("\n")
+    credential = resolve({c.CLIENT_ID: CLIENT, c.CLIENT_SECRET_FILE_PATH: str(empty)}, az=True)
+    assert credential.kind == "Azure CLI"
+    assert f"ARM_CLIENT_SECRET_FILE_PATH names an empty file ({empty}), so it is not used" in credential.describe()
+    credential = resolve({c.CLIENT_ID: CLIENT, c.USE_OIDC: "true", c.OIDC_TOKEN_FILE_PATH: str(empty)}, az=True)
+    assert "ARM_OIDC_TOKEN_FILE_PATH names an empty file" in credential.describe()
+
+
+def test_use_cli_true_without_az_is_said() -> None:
+    with pytest.raises(ConfigurationError, match="ARM_USE_CLI is true but az is not on PATH"):
+        resolve({c.USE_CLI: "true"})
+
+
+def test_ci_token_service_errors_name_host_and_variables_but_no_query() -> None:
+    env = {c.CLIENT_ID: CLIENT, c.USE_OIDC: "true", c.OIDC_REQUEST_URL: "https://ci.invalid:8443/t?sig=fake-q"}
+    credential = resolve({**env, c.OIDC_REQUEST_TOKEN: "fake-r"})
+    assert isinstance(credential, c.GitHubOidc)
+    session = FakeSession(lambda call: response(403))
+    with pytest.raises(AuthError) as raised:
+        credential.fetch(session)  # type: ignore[arg-type]
+    assert str(raised.value) == (
+        "GitHub Actions OIDC (ARM_USE_OIDC, ARM_OIDC_REQUEST_URL): the CI token service returned 403 for "
+        "ci.invalid:8443/t"
+    )

@@ -63,9 +63,9 @@ def test_credential_per_stack_client_id_and_each_kind_logged_once() -> None:
         assert graph.credential_for(stack_app.upper(), TENANT_A) is first
         graph.credential_for(stack_app, TENANT_B)
     assert lines == [
-        "signing in with device code (ARM_CLIENT_SECRET is set but there is no client id (ARM_CLIENT_ID or "
-        "azuread:clientId), so it is not used)",
-        "signing in with client secret",
+        "signing in with device code; ARM_CLIENT_SECRET is set but there is no client id (ARM_CLIENT_ID or "
+        "azuread:clientId), so it is not used",
+        "signing in with client secret (ARM_CLIENT_SECRET)",
     ]
 
 
