@@ -24,10 +24,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from enpass_consent.graph import session as graph_session
 from enpass_consent.graph.credentials import ManagedIdentity
 from enpass_consent.graph.errors import AuthError, GraphClientError, TransportError, shorten
 from enpass_consent.graph.redact import register_secret, scrub
-from enpass_consent.graph.session import DEFAULT_TIMEOUT, Timeout, build_retry
+from enpass_consent.graph.session import DEFAULT_TIMEOUT, Timeout
 from enpass_consent.graph.tokens import token_tenant
 
 IMDS_TOKEN_PATH = "/metadata/identity/oauth2/token"
@@ -60,7 +61,8 @@ def metadata_session(verify: str | bool, retry: Retry | None = None) -> requests
     """http and https, no proxy, no environment (``trust_env`` off), the run's CA rules for https."""
     session = requests.Session()
     session.trust_env = False
-    adapter = HTTPAdapter(max_retries=retry or build_retry())
+    # The session module's build_retry, looked up per call: the run's retry policy, one place to change it.
+    adapter = HTTPAdapter(max_retries=retry or graph_session.build_retry())
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.verify = verify
