@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,15 +79,34 @@ _FORBIDDEN = ("DES" + "IGN", "../" + "shared", "reference " + "§")
 
 
 def text_files() -> list[Path]:
-    """Every text file of the repository (sources, docs, schemas, tests, CI), generated folders left out."""
-    files = []
-    for path in REPO.rglob("*"):
-        relative = path.relative_to(REPO)
-        if any(part in _SKIPPED_DIRS or part.endswith(".egg-info") for part in relative.parts):
-            continue
-        if path.is_file() and (path.suffix in _TEXT_SUFFIXES or relative.as_posix() in ("scripts/check", ".ci/run")):
-            files.append(path)
-    return sorted(files)
+    """Every text file of the repository (sources, docs, schemas, tests, CI), what git ignores left out.
+
+    git decides what belongs to the repository, so a virtualenv of any name (CI builds ``.venv-ci``
+    inside the clone) or a build folder is never read as ours.
+    """
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=REPO,
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode == 0:
+        candidates = [REPO / name for name in listed.stdout.decode("utf-8").split("\0") if name]
+    else:  # not a git checkout (an unpacked archive): walk it, generated folders left out
+        candidates = [
+            path
+            for path in REPO.rglob("*")
+            if not any(
+                part in _SKIPPED_DIRS or part.startswith(".venv") or part.endswith(".egg-info")
+                for part in path.relative_to(REPO).parts
+            )
+        ]
+    return sorted(
+        path
+        for path in candidates
+        if path.is_file()
+        and (path.suffix in _TEXT_SUFFIXES or path.relative_to(REPO).as_posix() in ("scripts/check", ".ci/run"))
+    )
 
 
 def github_anchor(heading: str) -> str:
