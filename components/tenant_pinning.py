@@ -10,19 +10,26 @@ secret and OIDC authorizers get their tokens from that tenant, and the Azure CLI
 - **managed identity** (``azuread:useMsi`` / ``ARM_USE_MSI``): the authorizer is given no tenant, so the
   token is for the identity's own tenant (the provider's own description of ``tenant_id``: "Works with all
   authentication methods except Managed Identity");
-- **Azure CLI in Azure Cloud Shell** (``AZUREPS_HOST_ENVIRONMENT`` starting with ``cloud-shell/``) and
-  **Azure CLI signed in as a managed identity** (``az login --identity``): ``--tenant`` is left out, so the
-  token is for whichever tenant az is signed in to.
+- **Azure CLI in Azure Cloud Shell** (``AZUREPS_HOST_ENVIRONMENT`` starting with ``cloud-shell/``):
+  ``--tenant`` is left out (``sdk/auth/azure_cli_authorizer.go``), so the token is for whichever tenant az
+  is signed in to.
+
+An Azure CLI signed in as a managed identity (``az login --identity``) is given ``--tenant`` and refuses it
+("Tenant shouldn't be specified for managed identity account", Azure/azure-cli
+``src/azure-cli-core/azure/cli/core/_profile.py`` ``Profile.get_raw_token``): the provider fails to sign
+in, it never acts in another tenant, so that case needs no guard.
 
 ``get_client_config().tenant_id`` reports the configured tenant in every case
 (``internal/clients/builder.go``, ``internal/services/serviceprincipals/client_config_data_source.go``),
-so comparing it with the stack can never fail. This guard instead refuses the first two cases, which it
-can tell from the same configuration the provider reads; the third cannot be seen without running az.
+so comparing it with the stack can never fail. This guard instead refuses the two cases above, which it
+can tell from the same configuration and environment the provider reads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
+from enpass_consent.graph.azure_cli import CLOUD_SHELL_VARIABLE, in_cloud_shell
 
 # Provider setting (Pulumi config key) -> the environment variables the provider falls back to
 # (provider.go, each argument's DefaultFunc).
@@ -67,8 +74,6 @@ PROVIDER_KEYS = tuple(
 )
 """The ``azuread:`` settings the guard reads (the program passes their values in)."""
 
-CLOUD_SHELL = "AZUREPS_HOST_ENVIRONMENT"
-_CLOUD_SHELL_PREFIX = "cloud-shell/"
 # strconv.ParseBool, which the provider's boolean settings go through.
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 
@@ -116,10 +121,10 @@ def unpinned_reason(tenant_id: str, provider_config: Mapping[str, str], environ:
         )
     cli = source(USE_CLI)
     cli_enabled = cli is None or cli[1] in _TRUE
-    cloud_shell = environ.get(CLOUD_SHELL, "")
-    if cli_enabled and cloud_shell.startswith(_CLOUD_SHELL_PREFIX):
+    if cli_enabled and in_cloud_shell(environ):
         return (
-            f"{CLOUD_SHELL}={cloud_shell}: in Azure Cloud Shell the azuread provider asks the Azure CLI for its token "
+            f"{CLOUD_SHELL_VARIABLE}={environ[CLOUD_SHELL_VARIABLE]}: in Azure Cloud Shell the azuread provider asks "
+            "the Azure CLI for its token "
             "without --tenant (go-azure-sdk sdk/auth/azure_cli_authorizer.go), so it would act in the tenant Cloud "
             f"Shell is signed in to, not necessarily tenant {tenant_id}; run pulumi outside Cloud Shell after "
             f"az login --tenant {tenant_id}, or sign in with {fixes}"

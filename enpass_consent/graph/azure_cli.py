@@ -8,6 +8,14 @@ which is preferred when present (Azure/azure-sdk-for-python ``azure-identity``
 ``_credentials/azure_cli.py`` reads the same fields). Here it runs as a list of arguments, no shell,
 with a timeout, its colour output off (``AZURE_CORE_NO_COLOR``, as azure-identity does); on failure
 its stderr is shown scrubbed, with the command that fixes it.
+
+Two sign-ins of az refuse ``--tenant`` ("Tenant shouldn't be specified for Cloud Shell account" /
+"... for managed identity account", Azure/azure-cli ``src/azure-cli-core/azure/cli/core/_profile.py``
+``Profile.get_raw_token``). The provider leaves ``--tenant`` out in Cloud Shell
+(``AZUREPS_HOST_ENVIRONMENT`` starting with ``cloud-shell/``, ``azure_cli_authorizer.go``), and so does this
+module; the token's tenant is then checked against the stack's, so a Cloud Shell signed in to another
+tenant is an error, never a read of the wrong tenant. An az signed in as a managed identity can only give
+tokens for the identity's own tenant, so its refusal is explained, not worked around.
 """
 
 from __future__ import annotations
@@ -28,9 +36,17 @@ from enpass_consent.graph.tokens import token_tenant
 DEFAULT_TIMEOUT_SECONDS = 60.0
 """Enough for az's own token refresh against a slow network, short enough that a hung az ends."""
 _EXPIRY_MARGIN_SECONDS = 300
+CLOUD_SHELL_VARIABLE = "AZUREPS_HOST_ENVIRONMENT"
+_CLOUD_SHELL_PREFIX = "cloud-shell/"
+_MANAGED_IDENTITY_REFUSAL = "specified for managed identity account"
 _NOT_SIGNED_IN_HINTS = ("az login", "az account set", "AADSTS50076", "AADSTS700082", "AADSTS50020", "AADSTS65001")
 
 Runner = Callable[..., "subprocess.CompletedProcess[str]"]
+
+
+def in_cloud_shell(environ: Mapping[str, str]) -> bool:
+    """Does this run in Azure Cloud Shell, as go-azure-sdk's Azure CLI authorizer tells?"""
+    return environ.get(CLOUD_SHELL_VARIABLE, "").startswith(_CLOUD_SHELL_PREFIX)
 
 
 class AzureCliTokenSource:
@@ -51,6 +67,7 @@ class AzureCliTokenSource:
         self.tenant_id = tenant_id
         self.resource = resource
         self._environ = {**environ, "AZURE_CORE_NO_COLOR": "true"}
+        self.in_cloud_shell = in_cloud_shell(environ)
         self._run = run
         self._timeout = timeout
         self._clock = clock
@@ -59,12 +76,12 @@ class AzureCliTokenSource:
 
     @property
     def argv(self) -> list[str]:
+        tenant = [] if self.in_cloud_shell else ["--tenant", self.tenant_id]
         return [
             self.credential.executable,
             "account",
             "get-access-token",
-            "--tenant",
-            self.tenant_id,
+            *tenant,
             "--resource",
             self.resource,
             "--output",
@@ -105,6 +122,12 @@ class AzureCliTokenSource:
     def _failure(self, output: str) -> str:
         detail = shorten(scrub(output).strip()) or "exit code without a message"
         fix = f"run az login --tenant {self.tenant_id} --allow-no-subscriptions"
+        if _MANAGED_IDENTITY_REFUSAL in output:
+            return (
+                f"the Azure CLI is signed in as a managed identity (az login --identity), which has tokens only for "
+                f"its own tenant, not for tenant {self.tenant_id}: {detail}; use ARM_USE_MSI=true in the identity's "
+                f"own tenant, or {fix}"
+            )
         if any(hint in output for hint in _NOT_SIGNED_IN_HINTS):
             return f"the Azure CLI has no usable sign-in for tenant {self.tenant_id}: {detail}; {fix}"
         return (
@@ -123,7 +146,13 @@ class AzureCliTokenSource:
         register_secret(token)
         tenant = body.get("tenant") or token_tenant(token)
         if isinstance(tenant, str) and tenant.lower() != self.tenant_id.lower():
-            raise AuthError(f"the Azure CLI returned a token for tenant {tenant}, not {self.tenant_id}")
+            where = ""
+            if self.in_cloud_shell:
+                where = " (in Azure Cloud Shell az gives tokens only for the tenant it is signed in to)"
+            raise AuthError(
+                f"the Azure CLI returned a token for tenant {tenant}, not {self.tenant_id}{where}; "
+                f"run az login --tenant {self.tenant_id} --allow-no-subscriptions"
+            )
         return token, _expires_at(body)
 
 

@@ -137,9 +137,9 @@ def answer(stdout: str = "", stderr: str = "", code: int = 0) -> subprocess.Comp
     return subprocess.CompletedProcess([], code, stdout, stderr)
 
 
-def source(runner: Runner, now: list[float]) -> AzureCliTokenSource:
+def source(runner: Runner, now: list[float], environ: dict[str, str] | None = None) -> AzureCliTokenSource:
     return AzureCliTokenSource(
-        AzureCli("Azure CLI", None, executable="/opt/az/bin/az"), HOME, GRAPH, {"PATH": "/opt/az/bin"},
+        AzureCli("Azure CLI", None, executable="/opt/az/bin/az"), HOME, GRAPH, environ or {"PATH": "/opt/az/bin"},
         run=runner, timeout=7.0, clock=lambda: now[0],
     )  # fmt: skip
 
@@ -192,6 +192,41 @@ def test_failures_are_auth_errors_with_the_fix(result: Any, message: str) -> Non
     assert "eyJabc" not in text
     if "AADSTS" in message or "failed" in message or "usable" in message:
         assert f"az login --tenant {HOME} --allow-no-subscriptions" in text
+
+
+CLOUD_SHELL = {"PATH": "/opt/az/bin", "AZUREPS_HOST_ENVIRONMENT": "cloud-shell/1.0"}
+
+
+def test_in_cloud_shell_az_is_asked_without_tenant_and_its_token_must_be_the_stacks() -> None:
+    # az refuses --tenant for a Cloud Shell account; the provider leaves it out there too.
+    runner = Runner(answer(token_json("fake-az-token-shell", 9000)))
+    assert source(runner, [0.0], CLOUD_SHELL).get_token() == "fake-az-token-shell"
+    assert runner.calls == [["/opt/az/bin/az", "account", "get-access-token", "--resource", GRAPH, "--output", "json"]]
+
+
+def test_a_cloud_shell_signed_in_to_another_tenant_is_refused_with_the_fix() -> None:
+    runner = Runner(answer(token_json("fake-az-token-shell", 9000, tenant=CUSTOMER)))
+    with pytest.raises(AuthError) as raised:
+        source(runner, [0.0], CLOUD_SHELL).get_token()
+    assert str(raised.value) == (
+        f"the Azure CLI returned a token for tenant {CUSTOMER}, not {HOME} (in Azure Cloud Shell az gives tokens "
+        f"only for the tenant it is signed in to); run az login --tenant {HOME} --allow-no-subscriptions"
+    )
+
+
+def test_outside_cloud_shell_the_variable_with_another_value_keeps_tenant() -> None:
+    runner = Runner(answer(token_json("fake-az-token-vm", 9000)))
+    source(runner, [0.0], {"PATH": "/opt/az/bin", "AZUREPS_HOST_ENVIRONMENT": "AzurePowerShell/1.0"}).get_token()
+    assert runner.calls[0][3:5] == ["--tenant", HOME]
+
+
+def test_az_signed_in_as_a_managed_identity_is_explained() -> None:
+    refusal = "ERROR: Tenant shouldn't be specified for managed identity account"
+    with pytest.raises(AuthError) as raised:
+        source(Runner(answer(stderr=refusal, code=1)), [0.0]).get_token()
+    text = str(raised.value)
+    assert text.startswith("the Azure CLI is signed in as a managed identity (az login --identity)")
+    assert f"not for tenant {HOME}: {refusal}; use ARM_USE_MSI=true in the identity's own tenant" in text
 
 
 def test_preflight_works_right_after_az_login(
