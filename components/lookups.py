@@ -6,25 +6,56 @@ Each guard raises ``pulumi.RunError``: the user sees one message, not a tracebac
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Mapping
 
 import pulumi
 import pulumi_azuread as azuread
 
 from components import tenant_pinning
-from enpass_consent import catalog
+from enpass_consent import catalog, clouds
+from enpass_consent.graph.azure_cli import AzureCliTokenSource
+from enpass_consent.graph.credentials import AzureCli, ManagedIdentity
+from enpass_consent.graph.errors import ConfigurationError, GraphClientError
+from enpass_consent.graph.managed_identity import ManagedIdentityTokenSource, metadata_session
+from enpass_consent.graph.tokens import TokenSource
 from enpass_consent.settings import GROUPS, SCOPES, Settings
 
 
 def check_tenant_pinned(settings: Settings, environ: Mapping[str, str] | None = None) -> None:
-    """Fail when the provider would request its token for another tenant than the stack's (``tenant_pinning``)."""
+    """Fail when the provider's token would be for another tenant than the stack's (``tenant_pinning``).
+
+    A managed identity and the Azure CLI in Cloud Shell choose their tenant themselves: the same sign-in is
+    asked for a Graph token here, and its tenant must be the stack's.
+    """
+    env = os.environ if environ is None else environ
     config = pulumi.Config("azuread")
     provider_config = {key: value for key in tenant_pinning.PROVIDER_KEYS if (value := config.get(key)) is not None}
-    reason = tenant_pinning.unpinned_reason(
-        settings.tenant_id, provider_config, os.environ if environ is None else environ
-    )
-    if reason is not None:
-        raise pulumi.RunError(reason)
+    found = tenant_pinning.unpinned(provider_config, env)
+    if found is None:
+        return
+    try:
+        _token_of(found, settings, env).get_token()
+    except GraphClientError as exc:
+        raise pulumi.RunError(
+            f"{found.reason}; the token it gives must be for tenant {settings.tenant_id}, and checking that "
+            f"failed: {exc}. Sign in with {tenant_pinning.FIXES}, or the Azure CLI outside Cloud Shell "
+            f"(az login --tenant {settings.tenant_id})"
+        ) from None
+    pulumi.log.info(f"{found.kind} signs in to tenant {settings.tenant_id}, the stack's (checked with a Graph token)")
+
+
+def _token_of(found: tenant_pinning.Unpinned, settings: Settings, environ: Mapping[str, str]) -> TokenSource:
+    """The token source the CLI uses for the same sign-in the provider will use."""
+    resource = settings.cloud.graph_root
+    if found.kind == tenant_pinning.MANAGED_IDENTITY:
+        credential = ManagedIdentity(found.kind, client_id=found.client_id, endpoint=found.endpoint)
+        verify: str | bool = environ.get(clouds.CA_BUNDLE_ENV) or True
+        return ManagedIdentityTokenSource(credential, settings.tenant_id, resource, metadata_session(verify))
+    executable = shutil.which("az", path=environ.get("PATH", ""))
+    if executable is None:
+        raise ConfigurationError("az is not on PATH")
+    return AzureCliTokenSource(AzureCli(found.kind, executable=executable), settings.tenant_id, resource, environ)
 
 
 def graph_service_principal_object_id(settings: Settings) -> str:

@@ -21,13 +21,17 @@ in, it never acts in another tenant, so that case needs no guard.
 
 ``get_client_config().tenant_id`` reports the configured tenant in every case
 (``internal/clients/builder.go``, ``internal/services/serviceprincipals/client_config_data_source.go``),
-so comparing it with the stack can never fail. This guard instead refuses the two cases above, which it
-can tell from the same configuration and environment the provider reads.
+so comparing it with the stack can never fail. This module instead tells the two cases above from the
+same configuration and environment the provider reads, and the program then asks that same sign-in for
+a Graph token and compares the token's tenant with the stack's (``components/lookups.py``): a managed
+identity of the stack's own tenant, or a Cloud Shell signed in to it, is fine; anything else stops the
+run before any lookup or resource.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from enpass_consent.graph.azure_cli import CLOUD_SHELL_VARIABLE, in_cloud_shell
 
@@ -51,6 +55,7 @@ OIDC_REQUEST_TOKEN = (
     "SYSTEM_ACCESSTOKEN",
 )
 USE_MSI = ("useMsi", "ARM_USE_MSI")
+MSI_ENDPOINT = ("msiEndpoint", "ARM_MSI_ENDPOINT")
 USE_CLI = ("useCli", "ARM_USE_CLI")
 
 PROVIDER_KEYS = tuple(
@@ -69,6 +74,7 @@ PROVIDER_KEYS = tuple(
         OIDC_REQUEST_URL,
         OIDC_REQUEST_TOKEN,
         USE_MSI,
+        MSI_ENDPOINT,
         USE_CLI,
     )
 )
@@ -78,8 +84,31 @@ PROVIDER_KEYS = tuple(
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 
 
-def unpinned_reason(tenant_id: str, provider_config: Mapping[str, str], environ: Mapping[str, str]) -> str | None:
-    """Why the provider's token would not be for ``tenant_id``, or None when it will be (as far as can be told).
+MANAGED_IDENTITY = "managed identity"
+AZURE_CLI_IN_CLOUD_SHELL = "Azure CLI in Cloud Shell"
+FIXES = (
+    "OIDC federation (ARM_USE_OIDC=true with ARM_CLIENT_ID; a user-assigned managed identity can be federated), "
+    "a client certificate or secret with ARM_CLIENT_ID"
+)
+"""Sign-ins that always request the token for ``azuread:tenantId``, for messages."""
+
+
+@dataclass(frozen=True)
+class Unpinned:
+    """A sign-in whose token is for a tenant the provider does not choose: it must be checked before use."""
+
+    kind: str
+    """``MANAGED_IDENTITY`` or ``AZURE_CLI_IN_CLOUD_SHELL``."""
+    reason: str
+    """Which setting makes it so, and the provider source that says why."""
+    client_id: str | None = None
+    """The user-assigned identity's client id (``azuread:clientId``/``ARM_CLIENT_ID``), managed identity only."""
+    endpoint: str | None = None
+    """``azuread:msiEndpoint``/``ARM_MSI_ENDPOINT``, managed identity only."""
+
+
+def unpinned(provider_config: Mapping[str, str], environ: Mapping[str, str]) -> Unpinned | None:
+    """The sign-in whose token may not be for ``azuread:tenantId``, or None when it will be (as far as can be told).
 
     ``provider_config``: the stack's ``azuread:`` settings without the namespace (``useMsi`` -> ``"true"``).
     """
@@ -107,26 +136,24 @@ def unpinned_reason(tenant_id: str, provider_config: Mapping[str, str], environ:
     )
     if client_id and (is_set(CLIENT_CERTIFICATE, CLIENT_CERTIFICATE_PATH, CLIENT_SECRET, CLIENT_SECRET_FILE) or oidc):
         return None  # an app credential comes first, and it signs in to the configured tenant
-    fixes = (
-        "OIDC federation (ARM_USE_OIDC=true with ARM_CLIENT_ID; a user-assigned managed identity can be federated), "
-        "a client certificate or secret with ARM_CLIENT_ID"
-    )
     msi = source(USE_MSI)
     if msi is not None and msi[1] in _TRUE:
-        return (
+        client = source(CLIENT_ID)
+        endpoint = source(MSI_ENDPOINT)
+        return Unpinned(
+            MANAGED_IDENTITY,
             f"{msi[0]}: the azuread provider's managed-identity token is for the identity's own tenant, whatever "
-            f"azuread:tenantId says (go-azure-sdk sdk/auth/auth.go gives the managed identity authorizer no tenant), "
-            f"so this stack cannot be pinned to tenant {tenant_id}; sign in with {fixes}, or the Azure CLI "
-            f"(az login --tenant {tenant_id})"
+            "azuread:tenantId says (go-azure-sdk sdk/auth/auth.go gives the managed identity authorizer no tenant)",
+            client_id=client[1] if client else None,
+            endpoint=endpoint[1] if endpoint else None,
         )
     cli = source(USE_CLI)
     cli_enabled = cli is None or cli[1] in _TRUE
     if cli_enabled and in_cloud_shell(environ):
-        return (
+        return Unpinned(
+            AZURE_CLI_IN_CLOUD_SHELL,
             f"{CLOUD_SHELL_VARIABLE}={environ[CLOUD_SHELL_VARIABLE]}: in Azure Cloud Shell the azuread provider asks "
-            "the Azure CLI for its token "
-            "without --tenant (go-azure-sdk sdk/auth/azure_cli_authorizer.go), so it would act in the tenant Cloud "
-            f"Shell is signed in to, not necessarily tenant {tenant_id}; run pulumi outside Cloud Shell after "
-            f"az login --tenant {tenant_id}, or sign in with {fixes}"
+            "the Azure CLI for its token without --tenant (go-azure-sdk sdk/auth/azure_cli_authorizer.go), so it "
+            "acts in the tenant az is signed in to",
         )
     return None

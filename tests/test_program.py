@@ -13,8 +13,12 @@ from ruamel.yaml import YAML
 
 from components import enpass_consent as component_module
 from enpass_consent import catalog, settings, stackfile
+from enpass_consent.emulator import Emulator, Kind, scenarios
+from enpass_consent.emulator.login import ManagedIdentity
+from enpass_consent.emulator.state import ClientApp, Tenant
 from tests.enpass_consent.test_settings import BAD
 from tests.support import pulumi_harness as h
+from tests.support.fake_az import FakeAz
 
 USER_A = "aaaaaaaa-0000-4000-8000-000000000001"
 USER_B = "aaaaaaaa-0000-4000-8000-000000000002"
@@ -161,38 +165,133 @@ def test_assignment_ids_without_the_sp_id_fail_before_any_resource() -> None:
     assert_no_resources(mocks)
 
 
+MANAGED_IDENTITY_ID = "5a5a0000-0000-4000-8000-000000000003"
+OTHER_TENANT_ID = "7e1a0000-0000-4000-8000-0000000000c9"
+MSI_REASON = "the azuread provider's managed-identity token is for the identity's own tenant"
+
+
+def managed_identity_in(emulator: Emulator, tenant_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's (emulated) managed identity belongs to ``tenant_id``; ARM_MSI_ENDPOINT points at it."""
+    for tenant in {h.TENANT_ID, tenant_id}:
+        if tenant.lower() not in emulator.tenants:
+            emulator.add_tenant(Tenant(tenant))
+    emulator.tenants[tenant_id.lower()].add_client(ClientApp(MANAGED_IDENTITY_ID, secret=None))
+    emulator.login.managed_identities = [ManagedIdentity(tenant_id, MANAGED_IDENTITY_ID, user_assigned=True)]
+    monkeypatch.setenv("ARM_MSI_ENDPOINT", f"{emulator.base_url}/metadata/identity/oauth2/token")
+
+
 @pytest.mark.parametrize(
-    ("environ", "config", "message"),
+    ("environ", "config"),
     [
-        (
-            {"ARM_USE_MSI": "true"},
-            {},
-            "ARM_USE_MSI: the azuread provider's managed-identity token is for the identity's own tenant",
-        ),
-        (
-            {},
-            {"azuread:useMsi": "true", "azuread:clientId": "c1e17000-0000-4000-8000-00000000c11e"},
-            "azuread:useMsi: the azuread provider's managed-identity token is for the identity's own tenant",
-        ),
-        (
-            {"AZUREPS_HOST_ENVIRONMENT": "cloud-shell/1.0"},
-            {},
-            "AZUREPS_HOST_ENVIRONMENT=cloud-shell/1.0: in Azure Cloud Shell the azuread provider asks the Azure CLI",
-        ),
+        ({"ARM_USE_MSI": "true", "ARM_CLIENT_ID": MANAGED_IDENTITY_ID}, {}),
+        ({}, {"azuread:useMsi": "true", "azuread:clientId": MANAGED_IDENTITY_ID}),
     ],
-    ids=["msi from the environment", "msi from the stack", "azure cli in cloud shell"],
+    ids=["msi from the environment", "msi from the stack"],
 )
-def test_a_token_for_another_tenant_fails_before_any_lookup_or_resource(
-    environ: dict[str, str], config: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch
+def test_a_managed_identity_of_the_stacks_tenant_deploys(
+    environ: dict[str, str],
+    config: dict[str, str],
+    emulator: Emulator,
+    emulator_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    managed_identity_in(emulator, h.TENANT_ID, monkeypatch)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    run = h.run_program({**h.default_config(), **config})
+    assert "enpass-sp" in run.monitor.requests
+    assert emulator.recorder.count(kind=Kind.MANAGED_IDENTITY) == 1
+
+
+@pytest.mark.parametrize(
+    ("environ", "config", "where"),
+    [
+        ({"ARM_USE_MSI": "true", "ARM_CLIENT_ID": MANAGED_IDENTITY_ID}, {}, "ARM_USE_MSI"),
+        ({}, {"azuread:useMsi": "true", "azuread:clientId": MANAGED_IDENTITY_ID}, "azuread:useMsi"),
+    ],
+    ids=["msi from the environment", "msi from the stack"],
+)
+def test_a_managed_identity_of_another_tenant_fails_before_any_lookup_or_resource(
+    environ: dict[str, str],
+    config: dict[str, str],
+    where: str,
+    emulator: Emulator,
+    emulator_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    managed_identity_in(emulator, OTHER_TENANT_ID, monkeypatch)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     mocks = h.EntraMocks()
     with pytest.raises(pulumi.RunError) as caught:
         h.run_program({**h.default_config(), **config}, mocks=mocks)
-    assert str(caught.value).startswith(message)
-    assert h.TENANT_ID in str(caught.value)
+    message = str(caught.value)
+    assert message.startswith(f"{where}: {MSI_REASON}")
+    assert (
+        f"the managed identity belongs to tenant {OTHER_TENANT_ID}, not to the stack's tenant {h.TENANT_ID}" in message
+    )
+    assert f"az login --tenant {h.TENANT_ID}" in message
     assert mocks.calls == []
+    assert_no_resources(mocks)
+
+
+def test_a_managed_identity_without_an_answering_endpoint_fails(
+    emulator: Emulator, emulator_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No identity on this "machine": the metadata service answers 400 "Identity not found".
+    emulator.add_tenant(Tenant(h.TENANT_ID))
+    monkeypatch.setenv("ARM_USE_MSI", "true")
+    monkeypatch.setenv("ARM_MSI_ENDPOINT", f"{emulator.base_url}/metadata/identity/oauth2/token")
+    mocks = h.EntraMocks()
+    with pytest.raises(pulumi.RunError) as caught:
+        h.run_program(h.default_config(), mocks=mocks)
+    assert str(caught.value).startswith(f"ARM_USE_MSI: {MSI_REASON}")
+    assert (
+        f"checking that failed: the endpoint of the managed identity gave no token for tenant {h.TENANT_ID} "
+        "(invalid_request: Identity not found)"
+    ) in str(caught.value)
+    assert_no_resources(mocks)
+
+
+@pytest.mark.parametrize(("signed_in", "deploys"), [(h.TENANT_ID, True), (OTHER_TENANT_ID, False)])
+def test_azure_cli_in_cloud_shell_must_be_signed_in_to_the_stacks_tenant(
+    signed_in: str,
+    deploys: bool,
+    emulator: Emulator,
+    emulator_env: dict[str, str],
+    fake_az: FakeAz,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for tenant in (h.TENANT_ID, OTHER_TENANT_ID):
+        emulator.add_tenant(scenarios.in_sync_tenant(tenant))
+    fake_az.login(signed_in)
+    for key, value in fake_az.env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("AZUREPS_HOST_ENVIRONMENT", "cloud-shell/1.0")
+    mocks = h.EntraMocks()
+    if deploys:
+        assert "enpass-sp" in h.run_program(h.default_config(), mocks=mocks).monitor.requests
+    else:
+        with pytest.raises(pulumi.RunError) as caught:
+            h.run_program(h.default_config(), mocks=mocks)
+        assert str(caught.value).startswith(
+            "AZUREPS_HOST_ENVIRONMENT=cloud-shell/1.0: in Azure Cloud Shell the azuread provider asks the Azure CLI"
+        )
+        assert f"a token for tenant {OTHER_TENANT_ID}, not {h.TENANT_ID}" in str(caught.value)
+        assert_no_resources(mocks)
+    # As the provider does there: no --tenant (az refuses it for a Cloud Shell account).
+    assert [call for call in fake_az.calls() if "get-access-token" in call] == [
+        ["account", "get-access-token", "--resource", "https://graph.microsoft.com", "--output", "json"]
+    ]
+
+
+def test_azure_cli_in_cloud_shell_without_az_fails(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("AZUREPS_HOST_ENVIRONMENT", "cloud-shell/1.0")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    mocks = h.EntraMocks()
+    with pytest.raises(pulumi.RunError) as caught:
+        h.run_program(h.default_config(), mocks=mocks)
+    assert "checking that failed: az is not on PATH" in str(caught.value)
     assert_no_resources(mocks)
 
 

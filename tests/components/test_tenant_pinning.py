@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.tenant_pinning import unpinned_reason
+from components.tenant_pinning import AZURE_CLI_IN_CLOUD_SHELL, MANAGED_IDENTITY, unpinned
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 CLIENT = "c1e17000-0000-4000-8000-00000000c11e"
@@ -59,13 +59,39 @@ CASES: list[tuple[str, dict[str, str], dict[str, str], tuple[str, str] | None]] 
 
 
 @pytest.mark.parametrize(("config", "environ", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_unpinned_reason(config: dict[str, str], environ: dict[str, str], expected: tuple[str, str] | None) -> None:
-    reason = unpinned_reason(TENANT, config, environ)
+def test_unpinned(config: dict[str, str], environ: dict[str, str], expected: tuple[str, str] | None) -> None:
+    found = unpinned(config, environ)
     if expected is None:
-        assert reason is None
+        assert found is None
         return
-    assert reason is not None
+    assert found is not None
     where, what = expected
-    assert reason.startswith(f"{where}: {what}")
-    assert TENANT in reason  # the message names the stack's tenant and how to sign in to it
-    assert f"az login --tenant {TENANT}" in reason
+    assert found.reason.startswith(f"{where}: {what}")
+    assert found.kind == (MANAGED_IDENTITY if what == MSI else AZURE_CLI_IN_CLOUD_SHELL)
+
+
+@pytest.mark.parametrize(
+    ("config", "environ", "client_id", "endpoint"),
+    [
+        ({}, {"ARM_USE_MSI": "true"}, None, None),
+        (
+            {},
+            {"ARM_USE_MSI": "true", "ARM_CLIENT_ID": CLIENT, "ARM_MSI_ENDPOINT": "https://msi/x"},
+            CLIENT,
+            "https://msi/x",
+        ),
+        (
+            {"useMsi": "true", "clientId": CLIENT, "msiEndpoint": "https://stack/x"},
+            {"ARM_CLIENT_ID": "c1e17000-0000-4000-8000-0000000000ff", "ARM_MSI_ENDPOINT": "https://env/x"},
+            CLIENT,
+            "https://stack/x",
+        ),
+    ],
+    ids=["system-assigned", "user-assigned from the environment", "the stack's settings win"],
+)
+def test_the_managed_identity_the_provider_would_use(
+    config: dict[str, str], environ: dict[str, str], client_id: str | None, endpoint: str | None
+) -> None:
+    found = unpinned(config, environ)
+    assert found is not None
+    assert (found.client_id, found.endpoint) == (client_id, endpoint)
