@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING
 import click
 
 from enpass_consent import clouds, stackfile
-from enpass_consent.commands.common import EXIT_ERROR, UsageError, emit, format_option, graph_session, progress
+from enpass_consent.commands.common import (
+    EXIT_ERROR,
+    UsageError,
+    emit,
+    format_option,
+    graph_session,
+    progress,
+    terminal_width,
+)
 from enpass_consent.init import DEFAULT_CONCURRENCY
 
 if TYPE_CHECKING:
@@ -138,7 +146,8 @@ def init(
             create_stack=creator,
             on_done=done,
         )
-    emit(report.RENDERERS[format_](outcome), None)
+    text = report.to_table(outcome, terminal_width(None)) if format_ == "table" else report.RENDERERS[format_](outcome)
+    emit(text, None)
     return outcome.exit_code
 
 

@@ -73,8 +73,9 @@ def _dry_run_files(report: InitReport) -> list[tuple[str, str]]:
     return [(s.file or "", s.content) for s in report.stacks if s.content is not None]
 
 
-def to_table(report: InitReport) -> str:
-    lines = [text_table(_HEADERS, _rows(report)), _summary(report)]
+def to_table(report: InitReport, width: int | None = None) -> str:
+    """``width``: the terminal's, to wrap long cells within their columns (None: every row on one line)."""
+    lines = [text_table(_HEADERS, _rows(report), width), _summary(report)]
     left_out = [(s, f) for s in report.stacks for f in s.left_out]
     if left_out:
         lines += ["", _LEFT_OUT]

@@ -31,3 +31,26 @@ def test_without_a_bar_pausing_does_nothing(capsys: pytest.CaptureFixture[str]) 
             common.TERMINAL.prompt("Sign in for tenant t (stack s).")
         advance("s: in_sync")
     assert capsys.readouterr().err == "Sign in for tenant t (stack s).\n"
+
+
+def characters(text: str) -> list[str]:
+    """Every character but whitespace, in any order: what a wrapped table must still hold."""
+    return sorted("".join(text.split()))
+
+
+def test_a_table_wraps_to_the_terminal_and_elsewhere_keeps_every_row_whole(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from enpass_consent.cli import main
+
+    monkeypatch.setenv("COLUMNS", "72")
+    assert main(["explain"]) == 0
+    piped = capsys.readouterr().out
+    assert max(len(line) for line in piped.splitlines()) > 72  # a pipe or a file: one line per row, nothing cut
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert main(["explain"]) == 0
+    on_terminal = capsys.readouterr().out
+    assert max(len(line) for line in on_terminal.splitlines()) <= 72
+    assert len(on_terminal.splitlines()) > len(piped.splitlines())
+    assert "…" not in on_terminal and characters(on_terminal) == characters(piped)  # wrapped within columns, not cut

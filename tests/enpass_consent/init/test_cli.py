@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -345,3 +346,22 @@ def test_markdown_dry_run_fences_the_file(project: Path, capsys: pytest.CaptureF
     assert out.startswith("## Enpass consent: init\n")
     assert "\n```yaml\n# Enpass consent in the tenant contoso.com" in out
     assert out.rstrip().endswith("```")
+
+
+@pytest.mark.usefixtures("contoso", "no_credentials")
+def test_the_table_wraps_to_the_terminal(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "60")
+    code, piped, _ = run(capsys, "init", "--tenant", "contoso.com", "--project-dir", str(project))
+    assert code == 0
+    row = next(line for line in piped.splitlines() if line.startswith("contoso "))
+    assert len(row) > 60 and row.endswith("Pulumi.contoso.yaml (not written: dry run)")  # off a terminal: one line
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, on_terminal, _ = run(capsys, "init", "--tenant", "contoso.com", "--project-dir", str(project))
+    assert code == 0
+    table = on_terminal.split("\n1 tenant(s)")[0]
+    assert max(len(line) for line in table.splitlines()) <= 60
+    whole = piped.split("\n1 tenant(s)")[0]
+    assert sorted("".join(table.split())) == sorted("".join(whole.split()))  # wrapped, no character cut
