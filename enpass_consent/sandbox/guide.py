@@ -17,6 +17,11 @@ PULUMI_NOTE = (
 )
 
 
+ADOPT_DEMO = "fabrikam"
+"""The demo tenant ``adopt`` is shown on: consented before and drifted, so it has ids to record, properties of
+the service principal that ``pulumi up`` would change, and objects the stack leaves alone."""
+
+
 def onboarding_commands(stack: str, tenant_id: str) -> list[str]:
     """Give a tenant consented by hand a stack file that describes what exists (``init --from-tenant``)."""
     return [
@@ -49,6 +54,7 @@ def guide(base_url: str, folder: DemoFolder, served: Served, from_project: Path 
         f"  source {ENV_FILE}",
         "  enpass-consent audit --all-stacks",
         "  enpass-consent preflight --all-stacks",
+        f"  enpass-consent adopt --stack {ADOPT_DEMO}",
         *(f"  {command}" for command in onboarding_commands(onboard.name, onboard.tenant_id)),
     ]
     if from_project is not None:

@@ -118,9 +118,21 @@ def test_a_user_starts_the_sandbox_runs_what_it_prints_and_stops_it(
         assert northwind_checks["licences"] == "warn" and northwind_checks["identity"] == "pass"
         assert f"{clouds.GRAPH_URL_ENV}=" in err
 
+        # adopt on the drifted tenant consented before: the ids it would record, what `pulumi up` would
+        # change on the service principal, what the stack leaves alone; a preview, so nothing is written.
+        fabrikam_file = (demo / "Pulumi.fabrikam.yaml").read_text()
+        assert commands[4] == "enpass-consent adopt --stack fabrikam"
+        code, out, err = run(capsys, commands[4])
+        assert code == 0, err
+        assert "  - accountEnabled: false -> true" in out
+        assert "  - APP_PERMISSION (critical): " in out
+        assert "+  enpass-consent:adopt:" in out
+        assert (demo / "Pulumi.fabrikam.yaml").read_text() == fabrikam_file
+        assert f"{clouds.GRAPH_URL_ENV}=" in err
+
         # The rest of the printed commands, in order: onboard the hand-consented tenant (a user's own
         # consent is left out: exit 2), then audit it: exactly what init left out.
-        results = [run(capsys, command) for command in commands[4:]]
+        results = [run(capsys, command) for command in commands[5:]]
         assert [code for code, _, _ in results] == [2, 2]
         stack_file = (demo / "Pulumi.wingtip.yaml").read_text()
         assert "enpass-consent:adopt:" in stack_file and "servicePrincipalObjectId:" in stack_file

@@ -22,9 +22,16 @@ def test_the_guide_names_each_tenant_the_commands_and_ends_with_the_ready_line(t
         [name, demo_tenant_id(name)] for name in ("contoso", "fabrikam", "northwind", "tailspin", "wingtip")
     ]
     start = lines.index("Try, in another terminal:") + 1
-    assert lines[start : start + 2] == [f"  cd '{folder.path}'", "  source sandbox.env"]
     wingtip = demo_tenant_id("wingtip")
-    assert f"  enpass-consent init --tenant {wingtip} --stack wingtip --from-tenant --write" in lines
+    assert lines[start : start + 7] == [
+        f"  cd '{folder.path}'",
+        "  source sandbox.env",
+        "  enpass-consent audit --all-stacks",
+        "  enpass-consent preflight --all-stacks",
+        "  enpass-consent adopt --stack fabrikam",
+        f"  enpass-consent init --tenant {wingtip} --stack wingtip --from-tenant --write",
+        "  enpass-consent audit --stack wingtip",
+    ]
     assert "Your own stacks, offline:" not in text
     assert PULUMI_NOTE in text
     assert lines[-1].startswith(READY)
