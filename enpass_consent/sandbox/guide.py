@@ -11,9 +11,13 @@ from enpass_consent.sandbox.tenants import Served
 READY = "Sandbox ready."
 """Start of the last line printed at start-up (scripts and tests wait for it)."""
 
+# The provider takes its endpoints from a named cloud or from an Azure metadata service (pulumi-azuread 6.11.1
+# Provider `metadata_host`, "The Hostname which should be used for the Azure Metadata Service"); the emulator
+# serves no metadata service and answers every Graph write with 405 (its README).
 PULUMI_NOTE = (
-    "`pulumi preview` and `pulumi up` cannot use the sandbox: the azuread provider signs in and writes at\n"
-    "Microsoft's own endpoints, and no setting points it elsewhere."
+    "`pulumi preview` and `pulumi up` cannot use the sandbox: the azuread provider finds Microsoft's\n"
+    "endpoints through its cloud (or an Azure metadata service, which the sandbox does not serve), and\n"
+    "the sandbox answers no write."
 )
 
 
