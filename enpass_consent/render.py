@@ -25,6 +25,14 @@ def plain_value(value: object) -> str:
     return str(value)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` without control characters (a terminal escape in a display name must not reach a terminal)."""
+    return _CONTROL.sub("\ufffd", str(text))
+
+
 def one_line(text: str) -> str:
     """``text`` with every run of whitespace (newlines included) made one space."""
     return " ".join(str(text).split())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 
+from enpass_consent.attribution.result import AttributionStatus
 from enpass_consent.audit.result import AuditReport, Status
-from enpass_consent.render import markdown_table, text_table
+from enpass_consent.render import markdown_table, markdown_text, one_line, printable, text_table
 
 _STATUS_MARK = {Status.IN_SYNC: "in sync", Status.DRIFT: "DRIFT", Status.ERROR: "ERROR"}
 
@@ -24,7 +25,7 @@ def _rows(report: AuditReport) -> list[list[str]]:
             continue
         if not tenant.findings:
             rows.append([tenant.stack, tenant.tenant_id or "-", _STATUS_MARK[tenant.status], "-", "-", ""])
-        for finding in tenant.findings:
+        for index, finding in enumerate(tenant.findings):
             rows.append(
                 [
                     tenant.stack,
@@ -35,7 +36,22 @@ def _rows(report: AuditReport) -> list[list[str]]:
                     finding.message,
                 ]
             )
+            change = tenant.last_change(index)
+            if change is not None:
+                # Under its finding: who changed it (tenant text, escaped by each format like the message).
+                rows.append(
+                    [tenant.stack, tenant.tenant_id or "-", _STATUS_MARK[tenant.status], "", "", change.describe()]
+                )
     return rows
+
+
+def info_lines(report: AuditReport) -> list[str]:
+    """One ``info`` line per tenant whose attribution was asked for but could not be made (its reason)."""
+    return [
+        f"info: {tenant.stack}: attribution unavailable: {printable(tenant.attribution.reason or '')}"
+        for tenant in report.tenants
+        if tenant.attribution.status is AttributionStatus.UNAVAILABLE and tenant.status is not Status.ERROR
+    ]
 
 
 _HEADERS = ["stack", "tenant", "status", "finding", "severity", "detail"]
@@ -49,13 +65,18 @@ def _summary(report: AuditReport) -> str:
 
 
 def to_table(report: AuditReport, width: int | None = None) -> str:
-    return text_table(_HEADERS, _rows(report), width) + "\n" + _summary(report) + "\n"
+    lines = [text_table(_HEADERS, _rows(report), width), _summary(report)]
+    lines += [one_line(line) for line in info_lines(report)]
+    return "\n".join(lines) + "\n"
 
 
 def to_markdown(report: AuditReport) -> str:
     lines = ["## Enpass consent audit", "", f"**{_summary(report)}**", ""]
     lines.append(markdown_table(_HEADERS, _rows(report)))
     lines.append("")
+    info = info_lines(report)
+    if info:
+        lines += [f"- {markdown_text(line)}" for line in info] + [""]
     lines.append("What each finding means and how to fix it: docs/findings.md")
     return "\n".join(lines) + "\n"
 

@@ -74,6 +74,38 @@ def format_option(*choices: str, default: str) -> Callable[[F], F]:
     return decorate
 
 
+def attribution_options(func: F) -> F:
+    """``--attribution [--attribution-days N]``: join findings with the tenant's audit log (docs/findings.md)."""
+    from enpass_consent.attribution import DEFAULT_DAYS, MAX_DAYS, MIN_DAYS
+
+    func = click.option(
+        "--attribution-days",
+        type=click.IntRange(min=MIN_DAYS, max=MAX_DAYS),
+        default=None,
+        metavar="N",
+        help=f"With --attribution: how many days of the audit log to read ({MIN_DAYS}-{MAX_DAYS}, default "
+        f"{DEFAULT_DAYS}; 7 without Microsoft Entra ID P1/P2).",
+    )(func)
+    func = click.option(
+        "--attribution",
+        is_flag=True,
+        help="Say who changed what each finding shows, and when, from the directory audit log "
+        "(needs AuditLog.Read.All; only tenants with findings read it).",
+    )(func)
+    return func
+
+
+def attribution_window(attribution: bool, days: int | None) -> int | None:
+    """The days of audit log to read, or None when attribution is off. Raises ``UsageError``."""
+    from enpass_consent.attribution import DEFAULT_DAYS
+
+    if days is not None and not attribution:
+        raise UsageError(f"--attribution-days {days} needs --attribution")
+    if not attribution:
+        return None
+    return days if days is not None else DEFAULT_DAYS
+
+
 @dataclass(frozen=True)
 class Selection:
     project_dir: Path

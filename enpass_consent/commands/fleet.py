@@ -17,6 +17,8 @@ from enpass_consent.audit import DEFAULT_CONCURRENCY as AUDIT_CONCURRENCY
 from enpass_consent.commands.common import (
     EXIT_ERROR,
     UsageError,
+    attribution_options,
+    attribution_window,
     emit,
     format_option,
     graph_session,
@@ -69,22 +71,24 @@ class _OneSessionAudit:
     the run before the first preview.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, attribution_days: int | None = None) -> None:
+        self._attribution_days = attribution_days
         self._session = contextlib.ExitStack()
         self._factory: GraphFactory = self._session.enter_context(graph_session(AUDIT_CONCURRENCY, "fleet drift"))
 
     def __call__(self, project_dir: Path, stacks: list[str], /) -> Mapping[str, AuditOutcome]:
         from enpass_consent.audit.run import audit_stacks
 
-        return {tenant.stack: tenant for tenant in audit_stacks(project_dir, stacks, self._factory).tenants}
+        report = audit_stacks(project_dir, stacks, self._factory, attribution_days=self._attribution_days)
+        return {tenant.stack: tenant for tenant in report.tenants}
 
     def close(self) -> None:
         self._session.close()
 
 
-def make_audit() -> Auditor:
+def make_audit(attribution_days: int | None = None) -> Auditor:
     """The audit joined into ``fleet drift`` (tests replace this factory)."""
-    return _OneSessionAudit()
+    return _OneSessionAudit(attribution_days)
 
 
 def _sdk() -> None:
@@ -108,6 +112,7 @@ def _run(
     *,
     skip_preview: bool = False,
     install: bool = True,
+    attribution_days: int | None = None,
 ) -> FleetResult:
     from enpass_consent.fleet.progress import fleet_progress
     from enpass_consent.fleet.runner import run_fleet
@@ -116,7 +121,12 @@ def _run(
         f"fleet {operation.value}: {len(plan)} stack(s), {len(plan.canaries)} canary stack(s), "
         f"concurrency {concurrency}, pulumi {pulumi_command.version or 'unknown version'}"
     )
-    audit = make_audit() if operation is Operation.DRIFT else None
+    if operation is not Operation.DRIFT:
+        audit = None
+    elif attribution_days is None:
+        audit = make_audit()  # tests' factories take no argument when attribution is off
+    else:
+        audit = make_audit(attribution_days)
     with contextlib.ExitStack() as cleanup, fleet_progress(operation.value, len(plan)) as callbacks:
         if isinstance(audit, _OneSessionAudit):
             cleanup.callback(audit.close)
@@ -224,6 +234,7 @@ def _policy_packs(packs: tuple[Path, ...], configs: tuple[Path, ...]) -> PolicyP
     metavar="FILE",
     help="JSON config of the --policy-pack at the same position (repeatable).",
 )
+@attribution_options
 def fleet(
     operation: str,
     stacks: tuple[str, ...],
@@ -238,6 +249,8 @@ def fleet(
     policy_pack_configs: tuple[Path, ...],
     assume_yes: bool,
     skip_preview: bool,
+    attribution: bool,
+    attribution_days: int | None,
 ) -> int:
     """Run pulumi preview, up, or drift (preview --refresh plus the audit) across tenant stacks.
 
@@ -255,6 +268,9 @@ def fleet(
         for flag, given in (("--yes", assume_yes), ("--skip-preview", skip_preview)):
             if given:
                 raise UsageError(f"{flag} applies to fleet up only")
+    days = attribution_window(attribution, attribution_days)
+    if days is not None and op is not Operation.DRIFT:
+        raise UsageError("--attribution applies to fleet drift only")
     try:
         parsed_shard = parse_shard(shard) if shard is not None else None
         selection = select_stacks(stacks, all_stacks, project_dir)
@@ -288,6 +304,7 @@ def fleet(
             policy,
             skip_preview=skip_preview,
             install=install,
+            attribution_days=days,
         )
     emit(render(result, format_, terminal_width(output)), output)
     return result.exit_code

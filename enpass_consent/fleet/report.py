@@ -10,8 +10,11 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from enpass_consent.attribution.result import AttributionStatus
+
+OFF = AttributionStatus.OFF
 from enpass_consent.fleet.result import FleetResult, Operation, StackResult, Status
-from enpass_consent.render import markdown_text, one_line, plain_value, text_table
+from enpass_consent.render import markdown_text, one_line, plain_value, printable, text_table
 
 SCHEMA = "enpass-consent.fleet/v1"
 FORMATS = ("table", "json", "markdown", "html")
@@ -30,13 +33,35 @@ def to_document(result: FleetResult) -> dict[str, Any]:
 
 
 def _stack_document(stack: StackResult, operation: Operation) -> dict[str, Any]:
-    return {
+    document: dict[str, Any] = {
         "stack": stack.stack,
         "status": stack.status.value,
         "changes": dict(stack.changes),
         "error": stack.error,
-        "findings": [finding.to_json() for finding in stack.findings] if operation is Operation.DRIFT else [],
+        "findings": _findings_document(stack) if operation is Operation.DRIFT else [],
     }
+    # Only when drift ran with --attribution: a plain drift's document stays as it was.
+    if operation is Operation.DRIFT and stack.attribution is not None and stack.attribution.status is not OFF:
+        document["attribution"] = stack.attribution.to_json()
+    return document
+
+
+def _findings_document(stack: StackResult) -> list[dict[str, Any]]:
+    """Each finding; with ``lastChange`` (an object or null) when the audit log was read for it."""
+    if stack.last_changes is None:
+        return [finding.to_json() for finding in stack.findings]
+    return [
+        {**finding.to_json(), "lastChange": change.to_json() if change else None}
+        for finding, change in zip(stack.findings, stack.last_changes, strict=True)
+    ]
+
+
+def attribution_info(stack: StackResult) -> str | None:
+    """The ``info`` line of a stack whose attribution was asked for and could not be made, else None."""
+    attribution = stack.attribution
+    if attribution is None or attribution.status is not AttributionStatus.UNAVAILABLE or stack.error:
+        return None
+    return f"info: {stack.stack}: attribution unavailable: {printable(attribution.reason or '')}"
 
 
 def render_json(result: FleetResult) -> str:
@@ -73,11 +98,22 @@ def render_table(result: FleetResult, width: int | None = None) -> str:
     lines = [f"enpass-consent fleet {result.operation.value}", ""]
     lines.append(text_table(headers, rows, width) if rows else "No stacks in this run (an empty shard).")
     lines += ["", summary_line(result)]
-    findings = [(stack.stack, finding) for stack in result.stacks for finding in stack.findings] if drift else []
+    findings = (
+        [(stack, index, finding) for stack in result.stacks for index, finding in enumerate(stack.findings)]
+        if drift
+        else []
+    )
     if findings:
         lines.append("")
         # One line per finding, never wrapped: each can be searched for and read on its own.
-        lines += [f"{name}: [{f.severity.value}] {f.code} {one_line(f.message)}" for name, f in findings]
+        for stack, index, f in findings:
+            lines.append(f"{stack.stack}: [{f.severity.value}] {f.code} {one_line(f.message)}")
+            change = stack.last_change(index)
+            if change is not None:
+                lines.append(f"{stack.stack}:   {one_line(change.describe())}")
+    info = [line for line in (attribution_info(stack) for stack in result.stacks) if line] if drift else []
+    if info:
+        lines += ["", *(one_line(line) for line in info)]
     return "\n".join(lines) + "\n"
 
 
@@ -112,7 +148,7 @@ def render_markdown(result: FleetResult) -> str:
                 "| Severity | Code | Object | Expected | Actual | Message |",
             ]
             lines.append("|---|---|---|---|---|---|")
-            for finding in stack.findings:
+            for index, finding in enumerate(stack.findings):
                 cells = [
                     finding.severity.value,
                     finding.code,
@@ -122,7 +158,14 @@ def render_markdown(result: FleetResult) -> str:
                     markdown_text(finding.message),
                 ]
                 lines.append("| " + " | ".join(cells) + " |")
+                change = stack.last_change(index)
+                if change is not None:
+                    # A row under its finding; the actor is tenant text, escaped like every other cell.
+                    lines.append("| | | | | | " + markdown_text(change.describe()) + " |")
             lines.append("")
+    info = [line for line in (attribution_info(stack) for stack in result.stacks) if line] if drift else []
+    if info:
+        lines += [f"- {markdown_text(line)}" for line in info] + [""]
     return "\n".join(lines)
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 
+from enpass_consent.attribution.result import LastChange
 from enpass_consent.findings import Finding
-from enpass_consent.fleet.report import drift_findings, format_changes, summary_line
+from enpass_consent.fleet.report import attribution_info, drift_findings, format_changes, summary_line
 from enpass_consent.fleet.result import FleetResult, Operation, StackResult, Status
 from enpass_consent.render import plain_value
 
@@ -30,7 +31,7 @@ th[aria-sort=ascending]::after{content:" \\25B2"}th[aria-sort=descending]::after
 .s-ok{color:#1a7f37}.s-changes{color:#9a6700}.s-failed{color:#cf222e;font-weight:600}.s-skipped{color:#57606a}
 .sev{display:inline-block;min-width:4.5rem;font-size:.8rem;font-weight:600}.sev-critical,.sev-high{color:#cf222e}
 .sev-medium{color:#9a6700}.sev-low,.sev-info{color:#57606a}ul{margin:0;padding-left:1rem}code{font-size:.85rem}
-.err{color:#cf222e;white-space:pre-wrap;word-break:break-word}
+.err{color:#cf222e;white-space:pre-wrap;word-break:break-word}.change,.info{color:#57606a;font-size:.85rem;margin:0}
 """
 
 _JS = """
@@ -62,7 +63,7 @@ def _e(text: object) -> str:
     return html.escape(plain_value(text), quote=True)
 
 
-def _finding_item(finding: Finding) -> str:
+def _finding_item(finding: Finding, change: LastChange | None = None) -> str:
     details = []
     if finding.object_id:
         details.append(f"object <code>{_e(finding.object_id)}</code>")
@@ -72,9 +73,11 @@ def _finding_item(finding: Finding) -> str:
         details.append(f"actual <code>{_e(finding.actual)}</code>")
     extra = f" ({', '.join(details)})" if details else ""
     severity = _e(finding.severity.value)
+    # Who changed it: tenant text (the actor's name), escaped like the message.
+    changed = f'<div class="change">{_e(change.describe())}</div>' if change is not None else ""
     return (
         f'<li><span class="sev sev-{severity}">{severity}</span> <code>{_e(finding.code)}</code> '
-        f"{_e(finding.message)}{extra}</li>"
+        f"{_e(finding.message)}{extra}{changed}</li>"
     )
 
 
@@ -87,8 +90,12 @@ def _row(stack: StackResult, drift: bool) -> str:
     ]
     if drift:
         worst = min((_SEVERITY_RANK.get(f.severity.value, 9) for f in stack.findings), default=9)
-        items = "".join(_finding_item(f) for f in sorted(stack.findings, key=lambda f: _SEVERITY_RANK[f.severity]))
+        ordered = sorted(range(len(stack.findings)), key=lambda i: _SEVERITY_RANK[stack.findings[i].severity])
+        items = "".join(_finding_item(stack.findings[i], stack.last_change(i)) for i in ordered)
         findings = f"<ul>{items}</ul>" if items else "-"
+        info = attribution_info(stack)
+        if info:
+            findings += f'<p class="info">{_e(info)}</p>'
         cells.append(f'<td data-sort="{worst}{999 - drift_findings(stack):03d}">{findings}</td>')
     cells.append(f'<td class="err">{_e(stack.error or "")}</td>')
     return "<tr>" + "".join(cells) + "</tr>"

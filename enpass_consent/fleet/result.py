@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum, StrEnum
 from typing import Any
 
+from enpass_consent.attribution.result import Attribution, LastChange
 from enpass_consent.exit_codes import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
 from enpass_consent.findings import Finding
 from enpass_consent.graph.errors import shorten
@@ -37,6 +38,13 @@ class StackResult:
     changes: Mapping[str, int] = field(default_factory=dict)
     error: str | None = None
     findings: tuple[Finding, ...] = ()
+    attribution: Attribution | None = None
+    """drift with an audit that reports it: whether the audit log was joined (``--attribution``)."""
+    last_changes: tuple[LastChange | None, ...] | None = None
+    """Aligned with ``findings`` when the audit log was read for them."""
+
+    def last_change(self, index: int) -> LastChange | None:
+        return self.last_changes[index] if self.last_changes is not None else None
 
 
 @dataclass(frozen=True)

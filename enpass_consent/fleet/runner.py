@@ -16,6 +16,7 @@ from typing import Any
 from pulumi import automation as auto
 from pulumi.automation.events import EngineEvent
 
+from enpass_consent.attribution.result import Attribution, LastChange
 from enpass_consent.findings import Finding
 from enpass_consent.fleet import DEFAULT_CONCURRENCY
 from enpass_consent.fleet.drift_audit import Auditor, AuditOutcome, StackAudit, default_audit
@@ -188,6 +189,8 @@ class _FleetRun:
 
     def finish(self, name: str, engine: _EngineOutcome, audits: Mapping[str, AuditOutcome]) -> StackResult:
         findings: tuple[Finding, ...] = ()
+        attribution: Attribution | None = None
+        last_changes: tuple[LastChange | None, ...] | None = None
         errors = [engine.error] if engine.error else []
         if self.operation is Operation.DRIFT:
             outcome = audits.get(name)
@@ -195,13 +198,17 @@ class _FleetRun:
                 errors.append("audit: no result for this stack")
             else:
                 findings = tuple(outcome.findings)
+                # Optional on an outcome (the real audit has them; an injected one may not).
+                attribution = getattr(outcome, "attribution", None)
+                last_changes = getattr(outcome, "last_changes", None)
                 if outcome.error:
                     errors.append(f"audit: {short_message(outcome.error)}")
         if errors:
-            result = StackResult(name, Status.FAILED, engine.changes, short_message("; ".join(errors)), findings)
+            error = short_message("; ".join(errors))
+            result = StackResult(name, Status.FAILED, engine.changes, error, findings, attribution, last_changes)
         else:
             status = engine_status(self.operation, engine.changes, findings)
-            result = StackResult(name, status, engine.changes, None, findings)
+            result = StackResult(name, status, engine.changes, None, findings, attribution, last_changes)
         self.results[name] = result
         if self.on_done is not None:
             self.on_done(result)

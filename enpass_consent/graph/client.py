@@ -121,6 +121,24 @@ class GraphClient:
         # so a nightly run always ends with a report for every other tenant.
         self._deadline = clock() + deadline_seconds
 
+    @property
+    def token_source(self) -> TokenSource:
+        return self._token_provider
+
+    def with_token_source(self, token_source: TokenSource) -> GraphClient:
+        """The same tenant, session and limits, authenticated by ``token_source`` (another token's permissions)."""
+        return GraphClient(
+            self.endpoints,
+            self.tenant_id,
+            token_source,
+            self._session,
+            max_throttle_rounds=self._max_throttle_rounds,
+            max_pages=self._max_pages,
+            deadline_seconds=self._deadline_seconds,
+            sleep=self._sleep,
+            clock=self._clock,
+        )
+
     # -- single requests -------------------------------------------------------------------
 
     def get(self, path: str, params: Mapping[str, str] | None = None, headers: Mapping[str, str] | None = None) -> Any:

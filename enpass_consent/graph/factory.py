@@ -29,7 +29,7 @@ from enpass_consent.graph.errors import ConfigurationError
 from enpass_consent.graph.managed_identity import ManagedIdentityTokenSource, metadata_session
 from enpass_consent.graph.proxy import proxy_config
 from enpass_consent.graph.session import DEFAULT_TIMEOUT, GraphSession, Timeout, build_session
-from enpass_consent.graph.tokens import SignIn, TokenProvider, TokenSource
+from enpass_consent.graph.tokens import ScopedTokenSource, SignIn, TokenProvider, TokenSource
 
 
 class GraphFactory:
@@ -176,6 +176,19 @@ class GraphFactory:
         return GraphClient(
             endpoints, tenant_id, self.token_provider(endpoints, tenant_id, stack_client_id, stack=stack), self.session
         )
+
+    def audit_log_client(self, client: GraphClient) -> GraphClient:
+        """A client for the directory audit log of ``client``'s tenant (``--attribution``).
+
+        An app's credential, managed identity or the Azure CLI: the same token (its permissions decide;
+        a 403 makes attribution ``unavailable``). A person's sign-in: a token for the audit log's
+        delegated scopes acquired silently, so the command's named scopes, and the consent they need,
+        do not grow (:func:`.scopes.attribution_scopes`).
+        """
+        source = client.token_source
+        if isinstance(source, TokenProvider) and source.public:
+            return client.with_token_source(ScopedTokenSource(source, scopes.attribution_scopes()))
+        return client
 
     def close(self) -> None:
         self.session.close()

@@ -6,8 +6,10 @@ administrator is then offered consent to exactly these on first use. Each :class
 kind of Graph request a command makes, the least privileged delegated permission Microsoft's API
 page accepts for it, and the page. A command's scopes are the set of its reads' scopes.
 
-Another command adds its reads here (``attribution`` adds ``auditLogs/directoryAudits`` with
-``AuditLog.Read.All``). ``docs/permissions.md`` lists the same table; a test keeps them equal.
+Another command adds its reads here. ``--attribution``'s read of the audit log is deliberately not in
+any command's scopes (:data:`AUDIT_LOG`): a sign-in that asked for ``AuditLog.Read.All`` would fail
+in every tenant that has not consented to it, for the whole audit; it is acquired silently per tenant
+instead (``graph/factory.py``). ``docs/permissions.md`` lists the same table; a test keeps them equal.
 """
 
 from __future__ import annotations
@@ -57,6 +59,13 @@ MY_ELIGIBLE_ROLES = Read(
     _API + "unifiedroleeligibilityscheduleinstance-filterbycurrentuser",
 )
 
+# The page names both: "AuditLog.Read.All and Directory.Read.All" (delegated and application).
+AUDIT_LOG = Read(
+    "the directory audit log (--attribution only, acquired silently)",
+    "AuditLog.Read.All",
+    _API + "directoryaudit-list",
+)
+
 _AUDIT: tuple[Read, ...] = (SERVICE_PRINCIPALS, GRANTS, APP_ROLE_ASSIGNMENTS, GROUPS)
 
 COMMAND_READS: dict[str, tuple[Read, ...]] = {
@@ -84,3 +93,8 @@ def for_command(command: str) -> tuple[str, ...]:
 def every_scope() -> tuple[str, ...]:
     """Every scope any command asks for (a sign-in that serves them all)."""
     return tuple(sorted({read.scope for reads in COMMAND_READS.values() for read in reads}))
+
+
+def attribution_scopes() -> tuple[str, ...]:
+    """The delegated scopes of the token that reads the audit log: the page asks for both."""
+    return (AUDIT_LOG.scope, GRANTS.scope)

@@ -133,6 +133,7 @@ class TokenProvider:
         """The stacks this tenant's token serves (named in prompts)."""
         self._app: Any = None
         self._delegated: tuple[str, float] | None = None
+        self._extra: dict[tuple[str, ...], tuple[str, float]] = {}
         self._acquire_lock = threading.Lock()
 
     @property
@@ -165,6 +166,42 @@ class TokenProvider:
             raise AuthError(
                 f"sign-in to tenant {self.tenant_id} {self._as} with {self.credential.label} failed: "
                 f"{type(exc).__name__}: {shorten(scrub(exc))}"
+            ) from None
+
+    def token_for_scopes(self, names: Sequence[str]) -> str:
+        """A token for delegated scopes beyond the command's (``AuditLog.Read.All``), never asking the person.
+
+        An app's own credential has one token (``/.default``: its application permissions), returned as is.
+        A person's sign-in redeems its refresh token for exactly ``names`` (msal's silent acquisition,
+        https://learn.microsoft.com/entra/msal/python/getting-started/acquiring-tokens); when that needs
+        consent or an interaction, this raises :class:`AuthError` and the caller goes without: the
+        sign-in's own named scopes never grow, so a tenant that has not consented to them still works.
+        """
+        if not self.public:
+            return self.get_token()
+        key = tuple(sorted(names))
+        try:
+            with self._acquire_lock:
+                cached = self._extra.get(key)
+                if cached is not None and time.monotonic() < cached[1]:
+                    return cached[0]
+                app = self._application()
+                scopes = [f"{self.endpoints.cloud.graph_root}/{name}" for name in key]
+                result, reason = self._silent(app, scopes)
+                if result is None:
+                    raise AuthError(
+                        f"tenant {self.tenant_id} gave no token for {', '.join(key)} without signing in again",
+                        error_code="interaction_required",
+                        description=reason,
+                    )
+                token, lifetime = self._token_from(result)
+                self._extra[key] = (token, time.monotonic() + max(0.0, lifetime - _EXPIRY_MARGIN_SECONDS))
+                return token
+        except GraphClientError:
+            raise
+        except Exception as exc:  # msal raises ValueError, MsalServiceError, OS errors alike
+            raise AuthError(
+                f"no token for {', '.join(key)} in tenant {self.tenant_id}: {type(exc).__name__}: {shorten(scrub(exc))}"
             ) from None
 
     def _acquire_locked(self) -> str:
@@ -217,11 +254,11 @@ class TokenProvider:
 
     # -- a person's sign-in ---------------------------------------------------------------------
 
-    def _silent(self, app: Any) -> tuple[Any, str | None]:
+    def _silent(self, app: Any, scopes: Sequence[str] | None = None) -> tuple[Any, str | None]:
         """(a token result, or None; the reason the last silent attempt needs the person, or None)."""
         reason: str | None = None
         for account in app.get_accounts():
-            result = app.acquire_token_silent_with_error(self.scopes, account=account)
+            result = app.acquire_token_silent_with_error(list(scopes or self.scopes), account=account)
             if isinstance(result, dict) and "access_token" in result:
                 return result, None
             if isinstance(result, dict) and result.get("error"):
@@ -268,3 +305,14 @@ class TokenProvider:
             why = next((text for code, text in _REASONS.items() if reason and code in reason), None)
             head = f"{where[0].upper()}{where[1:]} needs its own sign-in" + (f": {why}." if why else ".")
         return f"{head}\n{msal_message}"
+
+
+class ScopedTokenSource:
+    """Tokens of ``provider`` for the named delegated ``scopes`` (see :meth:`TokenProvider.token_for_scopes`)."""
+
+    def __init__(self, provider: TokenProvider, scopes: Sequence[str]) -> None:
+        self.provider = provider
+        self.scopes = tuple(scopes)
+
+    def get_token(self) -> str:
+        return self.provider.token_for_scopes(self.scopes)

@@ -58,7 +58,14 @@ def test_in_sync_tenant(emulator: Emulator, project: Path, capsys: pytest.Captur
     code, document, err = audit_json(["--all-stacks", "--project-dir", str(project)], capsys)
     assert code == 0
     assert document["tenants"] == [
-        {"stack": "contoso", "tenantId": T_SYNC, "status": "in_sync", "error": None, "findings": []}
+        {
+            "stack": "contoso",
+            "tenantId": T_SYNC,
+            "status": "in_sync",
+            "error": None,
+            "findings": [],
+            "attribution": {"status": "off", "since": None, "reason": None},
+        }
     ]
     assert "signing in with client secret" in err
     # The common case costs 3 round trips: OpenID discovery, token, one $batch.
@@ -234,6 +241,7 @@ def test_several_stacks_with_one_failing(emulator: Emulator, project: Path, caps
         "status": "error",
         "error": f"{project / 'Pulumi.invalid.yaml'}: azuread:tenantId: not a GUID (got 'not-a-guid')",
         "findings": [],
+        "attribution": {"status": "off", "since": None, "reason": None},
     }
     assert by_stack["ghost"]["status"] == "error" and "no such stack file" in by_stack["ghost"]["error"]
     assert document["summary"] == {"tenants": 4, "inSync": 1, "drift": 0, "error": 3}
