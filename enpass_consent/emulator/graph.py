@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import random
 import re
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
+from enpass_consent.emulator.audit_events import retained_events
+from enpass_consent.emulator.audit_filter import audit_matches, parse_audit_filter
 from enpass_consent.emulator.faults import Fault, FaultKind, FaultPlan, retry_after_header
 from enpass_consent.emulator.odata import (
     GraphError,
@@ -272,13 +275,15 @@ class _Route:
         filterable: tuple[str, ...] = (),
         keep_type: bool = False,
         filter_required: bool = False,
+        filtered: bool = False,
     ) -> GraphResponse:
-        if self.query.filter is not None:
+        """``filtered``: the caller has applied ``$filter`` itself (a grammar of its own)."""
+        if self.query.filter is not None and not filtered:
             if not filterable:
                 raise bad_request(f"$filter is not supported on '{self.path}'.", code="Request_UnsupportedQuery")
             conditions = parse_filter(self.query.filter, filterable)
             items = [i for i in items if matches(i, conditions)]
-        elif filter_required:
+        elif filter_required and self.query.filter is None:
             raise bad_request(f"A $filter on one of {', '.join(filterable)} is required on '{self.path}'.")
         items = [apply_select(i, self.query.select, keep_type=keep_type) for i in items]
         size = self.query.top or self.service.page_size
@@ -327,6 +332,7 @@ class _Route:
             "rolemanagement": self.role_management,
             "me": self.me,
             "organization": self.organization,
+            "auditlogs": self.audit_logs,
         }.get(name)
         if handler is None or ("(" in head and name != "serviceprincipals"):
             raise GraphError(400, "BadRequest", f"Resource not found for the segment '{head}'.")
@@ -522,6 +528,17 @@ class _Route:
         ):
             rendered = {key: (value if key in ("@odata.type", "id") else None) for key, value in rendered.items()}
         return rendered
+
+    def audit_logs(self, head: str, rest: list[str]) -> GraphResponse:
+        """``auditLogs/directoryAudits``: the events the tenant's licence still keeps, newest first."""
+        if [segment.lower() for segment in rest] != ["directoryaudits"]:
+            raise not_found(self.path)
+        self.require("auditLogs.directoryAudits")
+        items = retained_events(self.tenant, datetime.datetime.now(datetime.UTC))
+        if self.query.filter is not None:
+            clauses = parse_audit_filter(self.query.filter)
+            items = [item for item in items if audit_matches(item, clauses)]
+        return self.collection("auditLogs/directoryAudits", items, filtered=True)
 
     def organization(self, head: str, rest: list[str]) -> GraphResponse:
         self.require("organization.list")

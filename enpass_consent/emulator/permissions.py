@@ -10,8 +10,9 @@ Not modelled: a delegated call is also limited by the signed-in user's own direc
 intersects both); only the scopes are checked here. ``Directory.AccessAsUser.All`` is accepted
 only where a page lists it.
 
-Engineers adding an endpoint add its row here (``auditLogs/directoryAudits`` comes next) and the
-README's table, which a test keeps equal to this one.
+Engineers adding an endpoint add its row here and the README's table, which a test keeps equal to
+this one. A row whose page asks for two permissions together ("AuditLog.Read.All and Directory.Read.All")
+names the second in ``together_with``: the token must hold it as well.
 """
 
 from __future__ import annotations
@@ -31,14 +32,23 @@ class EndpointPermissions:
     delegated: tuple[str, ...]
     source: str
     """The Microsoft Learn page whose permission table the row copies."""
+    together_with: tuple[str, ...] = ()
+    """Permissions the page requires in addition (all of them), for both permission types."""
 
     def allows(self, held: tuple[str, ...] | list[str], *, delegated: bool) -> bool:
         accepted = {permission.lower() for permission in (self.delegated if delegated else self.application)}
-        return any(permission.lower() in accepted for permission in held)
+        holding = {permission.lower() for permission in held}
+        return bool(accepted & holding) and all(p.lower() in holding for p in self.together_with)
 
 
-def _row(endpoint: str, page: str, application: tuple[str, ...], delegated: tuple[str, ...]) -> EndpointPermissions:
-    return EndpointPermissions(endpoint, application, delegated, _API + page)
+def _row(
+    endpoint: str,
+    page: str,
+    application: tuple[str, ...],
+    delegated: tuple[str, ...],
+    together_with: tuple[str, ...] = (),
+) -> EndpointPermissions:
+    return EndpointPermissions(endpoint, application, delegated, _API + page, together_with)
 
 
 _SP_READ_DELEGATED = (
@@ -235,6 +245,14 @@ ENDPOINTS: dict[str, EndpointPermissions] = {
     ),
     "me.memberOf": _row("GET /me/memberOf", "user-list-memberof", (), _MY_MEMBERSHIPS),
     "me.transitiveMemberOf": _row("GET /me/transitiveMemberOf", "user-list-transitivememberof", (), _MY_MEMBERSHIPS),
+    # "AuditLog.Read.All and Directory.Read.All", delegated and application; no higher privileged ones.
+    "auditLogs.directoryAudits": _row(
+        "GET /auditLogs/directoryAudits",
+        "directoryaudit-list",
+        ("AuditLog.Read.All",),
+        ("AuditLog.Read.All",),
+        together_with=("Directory.Read.All",),
+    ),
     "organization.list": _row(
         "GET /organization",
         "organization-list",

@@ -445,6 +445,8 @@ class Tenant:
     their own (GDAP), mapped to their home object id (the token's ``oid``)."""
     domains: list[str] = field(default_factory=list)
     """Verified domain names (``contoso.com``): the login endpoints accept them in place of the tenant id."""
+    audit_events: list[Json] = field(default_factory=list)
+    """directoryAudit objects (``auditLogs/directoryAudits``), as ``audit_events.py`` records them."""
 
     # --- lookups used by the router -------------------------------------------------------------
     def sp_by_app_id(self, app_id: str) -> ServicePrincipal | None:

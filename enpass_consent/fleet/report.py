@@ -11,8 +11,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from enpass_consent.attribution.result import AttributionStatus
-
-OFF = AttributionStatus.OFF
 from enpass_consent.fleet.result import FleetResult, Operation, StackResult, Status
 from enpass_consent.render import markdown_text, one_line, plain_value, printable, text_table
 
@@ -41,7 +39,11 @@ def _stack_document(stack: StackResult, operation: Operation) -> dict[str, Any]:
         "findings": _findings_document(stack) if operation is Operation.DRIFT else [],
     }
     # Only when drift ran with --attribution: a plain drift's document stays as it was.
-    if operation is Operation.DRIFT and stack.attribution is not None and stack.attribution.status is not OFF:
+    if (
+        operation is Operation.DRIFT
+        and stack.attribution is not None
+        and stack.attribution.status is not AttributionStatus.OFF
+    ):
         document["attribution"] = stack.attribution.to_json()
     return document
 
