@@ -159,7 +159,10 @@ def test_nightly_shards_drift_and_fails_on_it() -> None:
     assert shards == list(range(1, int(workflow["env"]["SHARDS"]) + 1))
     text = code_lines(CI / "github" / "nightly.yml")
     assert "fleet drift --policy-pack policy --all-stacks --shard ${{ matrix.shard }}/${{ env.SHARDS }}" in text
-    assert "enpass-consent audit --all-stacks --format json" in text
+    # The nightly report says who changed each finding (docs/findings.md#who-changed-it).
+    assert '--attribution --format html --output "reports/drift-${{ matrix.shard }}.html"' in text
+    assert text.count("enpass-consent audit --all-stacks --attribution --format") == 2
+    assert "enpass-consent audit --all-stacks --attribution --format json" in text
     assert "enpass-consent audit --all-stacks --format markdown" in text
     assert any(s.get("if") == "steps.drift.outputs.rc != '0'" for s in drift["steps"])
 
@@ -325,6 +328,8 @@ def test_deploys_and_drift_run_the_policy_pack() -> None:
     deploy = " ".join(logical_commands(ADO_PIPELINE))
     assert re.search(r"enpass-consent fleet up --yes --policy-pack policy .*--canary .*--all-stacks", deploy)
     assert "enpass-consent fleet drift --policy-pack policy --all-stacks" in deploy
+    assert '--attribution --format html --output "reports/drift-$(SHARD).html"' in deploy
+    assert deploy.count("enpass-consent audit --all-stacks --attribution --format") == 2
 
 
 POLICY_VENV = "python -m venv policy/venv && policy/venv/bin/pip install -r policy/requirements.txt"

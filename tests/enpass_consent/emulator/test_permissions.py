@@ -137,8 +137,23 @@ def test_signed_in_user_endpoints(
     assert ENDPOINTS[endpoint].application == ()
 
 
+def test_audit_log_needs_both_permissions_its_page_names(emulator: Emulator) -> None:
+    """directoryaudit-list: "AuditLog.Read.All and Directory.Read.All", for apps and signed-in users alike."""
+    _tenant(emulator)
+    path = "auditLogs/directoryAudits"
+    assert _status(emulator, path, roles=["AuditLog.Read.All", "Directory.Read.All"]) == 200
+    assert _status(emulator, path, roles=["AuditLog.Read.All"]) == 403
+    assert _status(emulator, path, roles=["Directory.Read.All"]) == 403
+    assert _status(emulator, path, scopes=["AuditLog.Read.All", "Directory.Read.All"]) == 200
+    assert _status(emulator, path, scopes=["Directory.Read.All"]) == 403
+
+
+AUDIT_LOG_ROWS = {"auditLogs.directoryAudits"}  # tested above: two permissions together
+
+
 def test_every_served_endpoint_is_covered_here() -> None:
-    assert {case[0] for case in CASES} | {case[0] for case in DELEGATED_ONLY} == set(ENDPOINTS)
+    covered = {case[0] for case in CASES} | {case[0] for case in DELEGATED_ONLY} | AUDIT_LOG_ROWS
+    assert covered == set(ENDPOINTS)
 
 
 def test_refused_before_a_missing_object_is_looked_up(emulator: Emulator) -> None:
@@ -155,5 +170,12 @@ def test_readme_table_is_the_module_table() -> None:
         endpoint: (tuple(re.findall(r"`([^`]+)`", app)), tuple(re.findall(r"`([^`]+)`", delegated)), source)
         for endpoint, app, delegated, source in rows
     }
-    expected = {row.endpoint: (row.application, row.delegated, row.source) for row in ENDPOINTS.values()}
+    expected = {
+        row.endpoint: (
+            row.application + (row.together_with if row.application else ()),
+            row.delegated + (row.together_with if row.delegated else ()),
+            row.source,
+        )
+        for row in ENDPOINTS.values()
+    }
     assert documented == expected
