@@ -163,7 +163,7 @@ def test_nightly_shards_drift_and_fails_on_it() -> None:
     assert '--attribution --format html --output "reports/drift-${{ matrix.shard }}.html"' in text
     assert text.count("enpass-consent audit --all-stacks --attribution --format") == 2
     assert "enpass-consent audit --all-stacks --attribution --format json" in text
-    assert "enpass-consent audit --all-stacks --format markdown" in text
+    assert "enpass-consent audit --all-stacks --attribution --format markdown" in text
     assert any(s.get("if") == "steps.drift.outputs.rc != '0'" for s in drift["steps"])
 
 

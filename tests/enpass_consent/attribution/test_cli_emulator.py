@@ -137,7 +137,9 @@ def test_the_most_recent_explaining_event_wins_never_a_later_unrelated_one(
     assert by_key[("SCOPE_EXTRA", "Files.Read")]["lastChange"]["actor"] == carol.user_principal_name
 
 
-def test_no_event_in_the_window_gives_null(emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_no_event_in_the_window_gives_null(
+    emulator: Emulator, project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     tenant = tenant_with_log(emulator)
     alice = scenarios.add_user(tenant, "Alice")
     audit_events.admin_adds_scope(tenant, alice, "Mail.Read", at=ago(days=10))  # kept (P1), outside 7 days

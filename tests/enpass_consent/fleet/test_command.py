@@ -249,3 +249,30 @@ def test_bad_policy_options_are_usage_errors_before_any_stack(
     assert (code, out) == (1, "")
     assert message in err
     assert fake.calls == []
+
+
+def test_drift_attribution_reaches_the_audit_and_the_document(
+    fake: FakePulumiCommand, project_dir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from enpass_consent.attribution.result import Attribution, AttributionStatus, LastChange
+    from enpass_consent.audit.result import TenantResult
+
+    change = LastChange("Update delegated permission grant", "2026-11-30T21:14:03Z", "alice@contoso.test", None,
+                        "success", None)  # fmt: skip
+    outcome = TenantResult.evaluated("northwind", "t", [scope_extra("Mail.Read")]).with_attribution(
+        Attribution(AttributionStatus.OK, "2026-11-23T00:00:00Z"), (change,)
+    )
+    asked: list[int | None] = []
+
+    def make_audit(days: int | None = None) -> FakeAudit:
+        asked.append(days)
+        return FakeAudit({"northwind": outcome})  # type: ignore[dict-item]
+
+    monkeypatch.setattr(fleet_command, "make_audit", make_audit)
+    args = ["drift", "--stack", "northwind", "--project-dir", str(project_dir), "--format", "json", "--attribution"]
+    code, out, _ = _run(capsys, *args, "--attribution-days", "7")
+    assert code == 2  # as without the option
+    assert asked == [7]
+    stack = json.loads(out)["stacks"][0]
+    assert stack["attribution"] == {"status": "ok", "since": "2026-11-23T00:00:00Z", "reason": None}
+    assert stack["findings"][0]["lastChange"]["actor"] == "alice@contoso.test"
