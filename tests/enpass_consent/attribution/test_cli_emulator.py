@@ -13,7 +13,7 @@ from enpass_consent.emulator.audit_events import ago
 from enpass_consent.emulator.records import Kind
 from enpass_consent.emulator.server import Emulator
 from enpass_consent.emulator.state import DEFAULT_CLIENT_ROLES, Tenant
-from tests.enpass_consent.audit.test_cli_emulator import audit_json, project, stack_file  # noqa: F401
+from tests.enpass_consent.audit.test_cli_emulator import audit_json, stack_file
 
 T = "14000000-0000-4000-8000-000000000001"
 T_SYNC = "14000000-0000-4000-8000-000000000002"
