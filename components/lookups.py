@@ -23,7 +23,7 @@ from enpass_consent.settings import GROUPS, SCOPES, Settings
 
 
 def check_tenant_pinned(settings: Settings, environ: Mapping[str, str] | None = None) -> None:
-    """Fail when the provider's token would be for another tenant than the stack's (``tenant_pinning``).
+    """Fail when the provider would work in another cloud or tenant than the stack's (``tenant_pinning``).
 
     A managed identity and the Azure CLI in Cloud Shell choose their tenant themselves: the same sign-in is
     asked for a Graph token here, and its tenant must be the stack's.
@@ -31,6 +31,9 @@ def check_tenant_pinned(settings: Settings, environ: Mapping[str, str] | None = 
     env = os.environ if environ is None else environ
     config = pulumi.Config("azuread")
     provider_config = {key: value for key in tenant_pinning.PROVIDER_KEYS if (value := config.get(key)) is not None}
+    elsewhere = tenant_pinning.other_cloud(settings.cloud, provider_config, env)
+    if elsewhere is not None:
+        raise pulumi.RunError(elsewhere)
     found = tenant_pinning.unpinned(provider_config, env)
     if found is None:
         return

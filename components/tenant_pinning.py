@@ -33,6 +33,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from enpass_consent import clouds
+from enpass_consent.clouds import Cloud
 from enpass_consent.graph.azure_cli import CLOUD_SHELL_VARIABLE, in_cloud_shell
 
 # Provider setting (Pulumi config key) -> the environment variables the provider falls back to
@@ -56,6 +58,10 @@ OIDC_REQUEST_TOKEN = (
 )
 USE_MSI = ("useMsi", "ARM_USE_MSI")
 MSI_ENDPOINT = ("msiEndpoint", "ARM_MSI_ENDPOINT")
+ENVIRONMENT = ("environment", "ARM_ENVIRONMENT")
+# ARM_METADATA_HOSTNAME: terraform-provider-azuread's documented variable for metadata_host (provider
+# arguments reference); pulumi-azuread's own config reads only azuread:metadataHost.
+METADATA_HOST = ("metadataHost", "ARM_METADATA_HOSTNAME")
 USE_CLI = ("useCli", "ARM_USE_CLI")
 
 PROVIDER_KEYS = tuple(
@@ -76,12 +82,51 @@ PROVIDER_KEYS = tuple(
         USE_MSI,
         MSI_ENDPOINT,
         USE_CLI,
+        ENVIRONMENT,
+        METADATA_HOST,
     )
 )
 """The ``azuread:`` settings the guard reads (the program passes their values in)."""
 
 # strconv.ParseBool, which the provider's boolean settings go through.
 _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
+
+
+def _source(
+    setting: tuple[str, ...], provider_config: Mapping[str, str], environ: Mapping[str, str]
+) -> tuple[str, str] | None:
+    """(where it is set, its value): the stack's setting wins over the environment, as in the provider."""
+    key, *variables = setting
+    if provider_config.get(key, "").strip():
+        return f"azuread:{key}", provider_config[key].strip()
+    for variable in variables:
+        if environ.get(variable, "").strip():
+            return variable, environ[variable].strip()
+    return None
+
+
+def other_cloud(cloud: Cloud, provider_config: Mapping[str, str], environ: Mapping[str, str]) -> str | None:
+    """Why the provider would work in another cloud than the stack's settings name, or None.
+
+    The settings parser checks ``azuread:environment`` in the stack file; the provider also takes
+    ``ARM_ENVIRONMENT`` when the stack does not set it, and a metadata host replaces the environment
+    altogether (pulumi-azuread 6.11.1 ``sdk/python/pulumi_azuread/config/vars.py``: ``environment`` falls
+    back to ``ARM_ENVIRONMENT`` and is "Not used ... when ``metadata_host`` is specified"). The CLI would
+    audit one cloud while ``pulumi up`` changes another.
+    """
+    metadata_host = _source(METADATA_HOST, provider_config, environ)
+    if metadata_host is not None:
+        return (
+            f"{metadata_host[0]}: a metadata host makes the azuread provider discover its cloud there instead of "
+            f"using azuread:environment; Enpass exists only in the {cloud.name} cloud, remove it"
+        )
+    environment = _source(ENVIRONMENT, provider_config, environ)
+    if environment is not None and clouds.lookup(environment[1]) != cloud:
+        return (
+            f"{environment[0]}={environment[1]}: the azuread provider would work in that cloud while the stack's "
+            f"settings name the {cloud.name} cloud; unset it or set azuread:environment in the stack file"
+        )
+    return None
 
 
 MANAGED_IDENTITY = "managed identity"
@@ -114,14 +159,7 @@ def unpinned(provider_config: Mapping[str, str], environ: Mapping[str, str]) -> 
     """
 
     def source(setting: tuple[str, ...]) -> tuple[str, str] | None:
-        """(where it is set, its value): the stack's setting wins over the environment, as in the provider."""
-        key, *variables = setting
-        if provider_config.get(key, "").strip():
-            return f"azuread:{key}", provider_config[key].strip()
-        for variable in variables:
-            if environ.get(variable, "").strip():
-                return variable, environ[variable].strip()
-        return None
+        return _source(setting, provider_config, environ)
 
     def is_set(*settings: tuple[str, ...]) -> bool:
         return any(source(setting) is not None for setting in settings)

@@ -295,6 +295,37 @@ def test_azure_cli_in_cloud_shell_without_az_fails(monkeypatch: pytest.MonkeyPat
     assert_no_resources(mocks)
 
 
+@pytest.mark.parametrize(
+    ("environ", "config", "message"),
+    [
+        (
+            {"ARM_ENVIRONMENT": "usgovernment"},
+            {},
+            "ARM_ENVIRONMENT=usgovernment: the azuread provider would work in that cloud while the stack's settings "
+            "name the global cloud; unset it or set azuread:environment in the stack file",
+        ),
+        (
+            {},
+            {"azuread:metadataHost": "login.microsoftonline.us"},
+            "azuread:metadataHost: a metadata host makes the azuread provider discover its cloud there instead of "
+            "using azuread:environment; Enpass exists only in the global cloud, remove it",
+        ),
+    ],
+    ids=["ARM_ENVIRONMENT", "metadata host"],
+)
+def test_a_provider_pointed_at_another_cloud_stops_before_anything(
+    environ: dict[str, str], config: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    mocks = h.EntraMocks()
+    with pytest.raises(pulumi.RunError) as caught:
+        h.run_program({**h.default_config(), **config}, mocks=mocks)
+    assert str(caught.value) == message
+    assert mocks.calls == []
+    assert_no_resources(mocks)
+
+
 def test_cloud_shell_with_an_app_credential_is_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
     # OIDC comes before the Azure CLI in the provider's order, and signs in to azuread:tenantId.
     monkeypatch.setenv("AZUREPS_HOST_ENVIRONMENT", "cloud-shell/1.0")

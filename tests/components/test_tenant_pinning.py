@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.tenant_pinning import AZURE_CLI_IN_CLOUD_SHELL, MANAGED_IDENTITY, unpinned
+from components.tenant_pinning import AZURE_CLI_IN_CLOUD_SHELL, MANAGED_IDENTITY, other_cloud, unpinned
+from enpass_consent import clouds
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 CLIENT = "c1e17000-0000-4000-8000-00000000c11e"
@@ -95,3 +96,25 @@ def test_the_managed_identity_the_provider_would_use(
     found = unpinned(config, environ)
     assert found is not None
     assert (found.client_id, found.endpoint) == (client_id, endpoint)
+
+
+# (id, stack's azuread: settings, environment, where the message starts, or None when the cloud is the stack's)
+CLOUD_CASES: list[tuple[str, dict[str, str], dict[str, str], str | None]] = [
+    ("nothing set", {}, {}, None),
+    ("ARM_ENVIRONMENT naming the global cloud", {}, {"ARM_ENVIRONMENT": "public"}, None),
+    ("ARM_ENVIRONMENT naming another cloud", {}, {"ARM_ENVIRONMENT": "usgovernment"}, "ARM_ENVIRONMENT=usgovernment"),
+    ("ARM_ENVIRONMENT unknown", {}, {"ARM_ENVIRONMENT": "mars"}, "ARM_ENVIRONMENT=mars"),
+    ("the stack's environment wins", {"environment": "global"}, {"ARM_ENVIRONMENT": "china"}, None),
+    ("a metadata host in the stack", {"metadataHost": "login.microsoftonline.us"}, {}, "azuread:metadataHost"),
+    ("a metadata host in the environment", {}, {"ARM_METADATA_HOSTNAME": "h.example"}, "ARM_METADATA_HOSTNAME"),
+    ("empty variables are unset", {}, {"ARM_METADATA_HOSTNAME": " ", "ARM_ENVIRONMENT": ""}, None),
+]
+
+
+@pytest.mark.parametrize(("config", "environ", "where"), [c[1:] for c in CLOUD_CASES], ids=[c[0] for c in CLOUD_CASES])
+def test_other_cloud(config: dict[str, str], environ: dict[str, str], where: str | None) -> None:
+    reason = other_cloud(clouds.GLOBAL, config, environ)
+    if where is None:
+        assert reason is None
+    else:
+        assert reason is not None and reason.startswith(f"{where}: ")
