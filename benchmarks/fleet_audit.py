@@ -11,6 +11,10 @@ added to every HTTP request, and three clients audit them:
   one ``$batch`` POST carrying ``requests_for(settings)``), same pool size, same thread pool size;
 - ``naive`` (optional): sequential, one request per endpoint, no ``$batch`` (8 round trips per tenant).
 
+With ``--attribution SHARE`` the audit runs with ``--attribution`` over tenants of which ``SHARE`` have drift
+and the audit events that explain it, and the control adds the same audit-log ``$batch`` for those
+(:mod:`benchmarks.attribution`); the bound then counts 4 round trips for each of them.
+
 The lower bound of a batched audit is ``N * 3 * L / C``. Run from the repository root::
 
     .venv/bin/python -m benchmarks.fleet_audit --grid --out benchmarks/results.json
@@ -49,11 +53,16 @@ from typing import Any, Protocol
 import requests
 from requests.adapters import HTTPAdapter
 
-from enpass_consent import clouds, settings
+from benchmarks import attribution
+from enpass_consent import clouds, documents, settings
+from enpass_consent.attribution.collect import since_text
+from enpass_consent.attribution.result import AttributionStatus
 from enpass_consent.audit.collect import requests_for
+from enpass_consent.audit.result import Status
 from enpass_consent.audit.run import audit_stacks
 from enpass_consent.emulator import TEST_CLIENT_ID, TEST_CLIENT_SECRET, scenarios
 from enpass_consent.emulator.server import Emulator
+from enpass_consent.graph.client import NEXT_LINK, BatchRequest
 from enpass_consent.graph.factory import GraphFactory
 
 SEED = 20261127
@@ -119,7 +128,9 @@ class EmulatorHandle(Protocol):
     base_url: str
     ca_bundle: str
 
-    def setup(self, ids: Sequence[str], latency: float) -> None: ...
+    def setup(
+        self, ids: Sequence[str], latency: float, drifted: Sequence[str] | None = None, page_size: int | None = None
+    ) -> None: ...
 
     def take_counts(self) -> RequestCounts: ...
 
@@ -135,11 +146,24 @@ def _counts(emulator: Emulator) -> RequestCounts:
     return RequestCounts(len(trips), sum(trips.values()), max(trips.values(), default=0), items, dict(kinds))
 
 
-def _setup(emulator: Emulator, ids: Sequence[str], latency: float) -> None:
+def _setup(
+    emulator: Emulator,
+    ids: Sequence[str],
+    latency: float,
+    drifted: Sequence[str] | None = None,
+    page_size: int | None = None,
+) -> None:
+    """In-sync tenants; with ``drifted`` (attribution mode), those have drift explained by their audit log."""
     emulator.reset()
+    drift = set(drifted or ())
     for tenant_id in ids:
-        emulator.add_tenant(scenarios.in_sync_tenant(tenant_id))
+        if drifted is None:
+            emulator.add_tenant(scenarios.in_sync_tenant(tenant_id))
+        else:
+            emulator.add_tenant(attribution.tenant(tenant_id, drift=tenant_id in drift))
     emulator.latency = latency
+    if page_size is not None:
+        emulator.page_size = page_size
 
 
 class InProcessEmulator:
@@ -151,8 +175,10 @@ class InProcessEmulator:
         self.base_url = self._emulator.base_url
         self.ca_bundle = self._emulator.ca_bundle
 
-    def setup(self, ids: Sequence[str], latency: float) -> None:
-        _setup(self._emulator, ids, latency)
+    def setup(
+        self, ids: Sequence[str], latency: float, drifted: Sequence[str] | None = None, page_size: int | None = None
+    ) -> None:
+        _setup(self._emulator, ids, latency, drifted, page_size)
 
     def take_counts(self) -> RequestCounts:
         return _counts(self._emulator)
@@ -193,8 +219,10 @@ class SubprocessEmulator:
         self._connection.send((command, args))
         return self._connection.recv()
 
-    def setup(self, ids: Sequence[str], latency: float) -> None:
-        self._call("setup", list(ids), latency)
+    def setup(
+        self, ids: Sequence[str], latency: float, drifted: Sequence[str] | None = None, page_size: int | None = None
+    ) -> None:
+        self._call("setup", list(ids), latency, None if drifted is None else list(drifted), page_size)
 
     def take_counts(self) -> RequestCounts:
         counts: RequestCounts = self._call("counts")
@@ -231,17 +259,42 @@ class Fleet:
     stacks: list[str]
     ids: list[str]
     environ: dict[str, str]
+    drifted: frozenset[str] | None = None
+    """Attribution mode: the tenants with drift and audit events (None: every tenant in sync, no attribution)."""
 
 
 def run_audit(fleet: Fleet, concurrency: int) -> float:
-    """Wall seconds of ``audit_stacks`` (factory construction included); every tenant must be in sync."""
+    """Wall seconds of ``audit_stacks`` (factory construction included); every tenant must come back as built."""
+    days = None if fleet.drifted is None else attribution.DAYS
     started = time.perf_counter()
     with GraphFactory(fleet.environ, concurrency) as factory:
-        report = audit_stacks(fleet.project_dir, fleet.stacks, factory, concurrency=concurrency, environ=fleet.environ)
+        report = audit_stacks(
+            fleet.project_dir,
+            fleet.stacks,
+            factory,
+            concurrency=concurrency,
+            environ=fleet.environ,
+            attribution_days=days,
+        )
     elapsed = time.perf_counter() - started
-    bad = [(t.stack, t.status, t.error) for t in report.tenants if t.status != "in_sync"]
+    drifted = fleet.drifted or frozenset()
+    bad = [
+        (t.stack, t.status, t.error or t.attribution.reason)
+        for t in report.tenants
+        if t.status != (Status.DRIFT if t.tenant_id in drifted else Status.IN_SYNC)
+        or (days is not None and t.attribution.status is not AttributionStatus.OK)
+    ]
     if bad:
-        raise RuntimeError(f"{len(bad)} tenants not in sync, e.g. {bad[:3]}")
+        raise RuntimeError(f"{len(bad)} tenants not as built, e.g. {bad[:3]}")
+    if days is not None:
+        unexplained = [
+            (t.stack, f.code)
+            for t in report.tenants
+            for index, f in enumerate(t.findings)
+            if f.is_drift and (f.code not in attribution.EXPLAINED_FINDINGS or t.last_change(index) is None)
+        ]
+        if unexplained:
+            raise RuntimeError(f"{len(unexplained)} findings not attributed as built, e.g. {unexplained[:3]}")
     return elapsed
 
 
@@ -272,19 +325,52 @@ def _token(session: requests.Session, tenant_id: str, endpoints: clouds.Endpoint
     return token
 
 
-def _control_one(session: requests.Session, tenant_id: str, endpoints: clouds.Endpoints) -> None:
+def post_batch(
+    session: requests.Session, endpoints: clouds.Endpoints, token: str, batch: Sequence[BatchRequest]
+) -> dict[str, Any]:
+    """One ``POST $batch`` (≤ 20 items), then one more per round of ``@odata.nextLink`` pages; the bodies by item id.
+
+    What the tool's client sends: a paged item's next link goes into the next ``$batch`` round, its pages'
+    values are merged. No retries, no checks beyond the status.
+    """
+    pending = {request.id: request.url for request in batch}
+    bodies: dict[str, Any] = {}
+    base = endpoints.graph_base
+    while pending:
+        ids = list(pending)
+        payload = {"requests": [{"id": str(i), "method": "GET", "url": pending[id_]} for i, id_ in enumerate(ids)]}
+        response = session.post(
+            f"{base}/$batch",
+            json=payload,
+            headers={"Accept": "application/json", "Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+        response.raise_for_status()
+        answers = response.json()["responses"]
+        if len(answers) != len(ids):
+            raise RuntimeError("control: short $batch answer")
+        pending = {}
+        for answer in answers:
+            id_ = ids[int(answer["id"])]
+            body = answer.get("body") or {}
+            if id_ in bodies and isinstance(body, dict):
+                bodies[id_]["value"].extend(body.get("value") or [])
+            else:
+                bodies[id_] = body
+            link = body.get(NEXT_LINK) if isinstance(body, dict) else None
+            if link:
+                pending[id_] = str(link)[len(base) :]
+    return bodies
+
+
+def _control_one(
+    session: requests.Session, tenant_id: str, endpoints: clouds.Endpoints, audit_log_since: str | None = None
+) -> None:
+    """3 round trips; with ``audit_log_since`` (a tenant with drift, attribution on) the audit-log ``$batch`` too."""
     token = _token(session, tenant_id, endpoints)
-    batch = requests_for(settings.parse({settings.TENANT_ID: tenant_id}))
-    payload = {"requests": [{"id": str(i), "method": "GET", "url": r.url} for i, r in enumerate(batch)]}
-    response = session.post(
-        f"{endpoints.graph_base}/$batch",
-        json=payload,
-        headers={"Accept": "application/json", "Authorization": f"Bearer {token}"},
-        timeout=60,
-    )
-    response.raise_for_status()
-    if len(response.json()["responses"]) != len(batch):
-        raise RuntimeError(f"control: short $batch answer for {tenant_id}")
+    answers = post_batch(session, endpoints, token, requests_for(settings.parse({settings.TENANT_ID: tenant_id})))
+    if audit_log_since is not None:
+        post_batch(session, endpoints, token, attribution.audit_log_requests(answers, audit_log_since))
 
 
 def _naive_one(session: requests.Session, tenant_id: str, endpoints: clouds.Endpoints) -> None:
@@ -304,11 +390,17 @@ def run_control(fleet: Fleet, concurrency: int) -> float:
     """Wall seconds of the raw control client: 3 round trips per tenant, ``concurrency`` threads."""
     endpoints = _endpoints(fleet)
     started = time.perf_counter()
+    since = since_text(documents.now(), attribution.DAYS)
+    drifted = fleet.drifted or frozenset()
+
+    def one(tenant_id: str) -> None:
+        _control_one(session, tenant_id, endpoints, since if tenant_id in drifted else None)
+
     with (
         raw_session(fleet.environ[clouds.CA_BUNDLE_ENV], concurrency) as session,
         ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="control") as pool,
     ):
-        list(pool.map(lambda tenant_id: _control_one(session, tenant_id, endpoints), fleet.ids))
+        list(pool.map(one, fleet.ids))
     return time.perf_counter() - started
 
 
@@ -350,14 +442,20 @@ class Row:
     naive: Measurement | None = None
     naive_bound_seconds: float = 0.0
     skipped: dict[str, str] = field(default_factory=dict)
+    attribution: float | None = None
+    """``--attribution SHARE``: the share of tenants with drift and audit events (None: plain audit)."""
+    drifted: int = 0
+    """Tenants with drift (attribution mode): 4 round trips each in the bound."""
+    recorded_at: str = ""
+    """When this row was measured (UTC); the file's ``date`` is only its last write."""
 
     @property
-    def key(self) -> tuple[int, float, int, str]:
-        return (self.n, self.latency_ms, self.concurrency, self.emulator)
+    def key(self) -> tuple[int, float, int, str, float | None]:
+        return (self.n, self.latency_ms, self.concurrency, self.emulator, self.attribution)
 
 
-def lower_bound(n: int, latency: float, concurrency: int, round_trips: int = ROUND_TRIPS) -> float:
-    """N·R·L/C: every round trip waits L, at most C tenants are in flight."""
+def lower_bound(n: int, latency: float, concurrency: int, round_trips: float = ROUND_TRIPS) -> float:
+    """N·R·L/C: every round trip waits L, at most C tenants are in flight (R: the mean round trips per tenant)."""
     return n * round_trips * latency / max(1, concurrency)
 
 
@@ -402,12 +500,27 @@ def row_command(n: int, latency_ms: float, concurrency: int, emulator: str, seed
 
 
 @contextlib.contextmanager
-def fleet_for(emulator: EmulatorHandle, n: int, latency: float, seed: int) -> Iterator[Fleet]:
+def fleet_for(
+    emulator: EmulatorHandle,
+    n: int,
+    latency: float,
+    seed: int,
+    share: float | None = None,
+    page_size: int | None = None,
+) -> Iterator[Fleet]:
+    """N tenants in the emulator and their project; with ``share``, that share has drift and audit events."""
     ids = tenant_ids(n, seed)
-    emulator.setup(ids, latency)
+    drifted = None if share is None else attribution.drifted(ids, share)
+    emulator.setup(ids, latency, drifted, page_size)
     with tempfile.TemporaryDirectory(prefix="enpass-consent-bench-") as directory:
         project = Path(directory)
-        yield Fleet(project, write_project(project, ids), ids, audit_environ(emulator.base_url, emulator.ca_bundle))
+        yield Fleet(
+            project,
+            write_project(project, ids),
+            ids,
+            audit_environ(emulator.base_url, emulator.ca_bundle),
+            None if drifted is None else frozenset(drifted),
+        )
 
 
 def run_row(
@@ -422,20 +535,32 @@ def run_row(
     clients: Sequence[str] = ("audit", "control"),
     skip_over: float | None = None,
     extra_args: Sequence[str] = (),
+    share: float | None = None,
+    page_size: int | None = None,
 ) -> Row:
-    """Measure the requested clients for one (N, L, C); a client whose floor exceeds ``skip_over`` is skipped."""
+    """Measure the requested clients for one (N, L, C); a client whose floor exceeds ``skip_over`` is skipped.
+
+    ``share``: attribution mode (:mod:`benchmarks.attribution`); ``page_size``: the emulator's page size.
+    """
     latency = latency_ms / 1000
+    drifted = 0 if share is None else len(attribution.drifted(tenant_ids(n, seed), share))
+    mode_args = [] if share is None else ["--attribution", f"{share:g}"]
+    mode_args += [] if page_size is None else ["--page-size", str(page_size)]
     row = Row(
         n,
         latency_ms,
         concurrency,
         mode,
         seed,
-        row_command(n, latency_ms, concurrency, mode, seed, [*extra_args, "--clients", ",".join(clients)]),
-        lower_bound(n, latency, concurrency),
+        row_command(n, latency_ms, concurrency, mode, seed, [*mode_args, *extra_args, "--clients", ",".join(clients)]),
+        lower_bound(n, latency, concurrency, ROUND_TRIPS + drifted / n if n else ROUND_TRIPS),
         naive_bound_seconds=lower_bound(n, latency, 1, NAIVE_ROUND_TRIPS),
+        attribution=share,
+        drifted=drifted,
+        recorded_at=time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
     )
-    with fleet_for(emulator, n, latency, seed) as fleet:
+    _log(f"$ {row.command}")
+    with fleet_for(emulator, n, latency, seed, share, page_size) as fleet:
         for client in clients:
             floor = row.naive_bound_seconds if client == "naive" else row.bound_seconds
             if skip_over is not None and floor > skip_over:
@@ -465,12 +590,15 @@ def _peak_rss_kib() -> int:
     return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
-def _memory_child(base_url: str, ca_bundle: str, n: int, concurrency: int, seed: int, trace: bool) -> dict[str, float]:
+def _memory_child(
+    base_url: str, ca_bundle: str, n: int, concurrency: int, seed: int, trace: bool, share: float | None = None
+) -> dict[str, float]:
     """In a fresh process: the audit's tracemalloc peak (optional) and its peak-RSS growth."""
     ids = tenant_ids(n, seed)
+    drifted = None if share is None else frozenset(attribution.drifted(ids, share))
     with tempfile.TemporaryDirectory(prefix="enpass-consent-bench-") as directory:
         project = Path(directory)
-        fleet = Fleet(project, write_project(project, ids), ids, audit_environ(base_url, ca_bundle))
+        fleet = Fleet(project, write_project(project, ids), ids, audit_environ(base_url, ca_bundle), drifted)
         before = _peak_rss_kib()
         if trace:
             tracemalloc.start()
@@ -493,15 +621,16 @@ def _memory_entry(connection: multiprocessing.connection.Connection, *args: Any)
 
 
 def measure_memory(
-    emulator: EmulatorHandle, n: int, latency_ms: float, concurrency: int, seed: int
+    emulator: EmulatorHandle, n: int, latency_ms: float, concurrency: int, seed: int, share: float | None = None
 ) -> dict[str, dict[str, float]]:
     """The audit's memory in a fresh process: once with tracemalloc, once without (rss not inflated by it)."""
-    emulator.setup(tenant_ids(n, seed), latency_ms / 1000)
+    ids = tenant_ids(n, seed)
+    emulator.setup(ids, latency_ms / 1000, None if share is None else attribution.drifted(ids, share))
     results: dict[str, dict[str, float]] = {}
     context = multiprocessing.get_context("spawn")
     for trace in (False, True):
         parent, child = context.Pipe()
-        args = (child, emulator.base_url, emulator.ca_bundle, n, concurrency, seed, trace)
+        args = (child, emulator.base_url, emulator.ca_bundle, n, concurrency, seed, trace, share)
         process = context.Process(target=_memory_entry, args=args)
         process.start()
         results["tracemalloc" if trace else "plain"] = parent.recv()
@@ -543,25 +672,31 @@ def load_results(path: Path) -> dict[str, Any]:
     return {"rows": [], "memory": {}}
 
 
-def save_rows(path: Path, rows: Sequence[Row], memory: dict[str, Any] | None) -> None:
+def save_rows(path: Path, rows: Sequence[Row], memory: dict[str, Any] | None, memory_key: str = "memory") -> None:
     """Merge ``rows`` into ``path`` (a row replaces the earlier one with the same N, L, C and emulator)."""
     data = load_results(path)
-    fresh = {(r.n, r.latency_ms, r.concurrency, r.emulator): asdict(r) for r in rows}
-    kept = [
-        old for old in data["rows"] if (old["n"], old["latency_ms"], old["concurrency"], old["emulator"]) not in fresh
-    ]
+    fresh = {r.key: asdict(r) for r in rows}
+    kept = [old for old in data["rows"] if _key(old) not in fresh]
     data["rows"] = sorted(
-        [*kept, *fresh.values()], key=lambda r: (r["emulator"], r["latency_ms"], r["concurrency"], r["n"])
+        [*kept, *fresh.values()],
+        key=lambda r: (r["emulator"], r.get("attribution") or 0.0, r["latency_ms"], r["concurrency"], r["n"]),
     )
     if memory:
-        data["memory"] = memory
+        data[memory_key] = memory
     data["machine"] = machine()
     data["date"] = time.strftime("%Y-%m-%d %H:%M:%S %Z")
     path.write_text(json.dumps(data, indent=2) + "\n")
 
 
+def _key(row: dict[str, Any]) -> tuple[int, float, int, str, float | None]:
+    """A stored row's identity (rows written before attribution mode have no ``attribution``: plain)."""
+    return (row["n"], row["latency_ms"], row["concurrency"], row["emulator"], row.get("attribution"))
+
+
 def describe(row: Row) -> str:
     parts = [f"N={row.n} L={row.latency_ms:g}ms C={row.concurrency} bound={row.bound_seconds:.2f}s"]
+    if row.attribution is not None:
+        parts.append(f"attribution={row.attribution:g} ({row.drifted} tenants with drift)")
     for name in ("audit", "control", "naive"):
         m: Measurement | None = getattr(row, name)
         if m is not None:
@@ -588,19 +723,37 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--memory", action="store_true", help="also measure the audit's peak memory (largest N)")
     parser.add_argument("--no-skip", action="store_true", help="in --grid, run rows whose floor exceeds the budget")
     parser.add_argument("--out", type=Path, help="merge the rows into this JSON file (see benchmarks/report.py)")
+    parser.add_argument(
+        "--attribution",
+        type=_share,
+        action="append",
+        metavar="SHARE",
+        help="audit with --attribution; SHARE (0-1] of the tenants have drift and audit events (repeatable)",
+    )
+    parser.add_argument("--page-size", type=int, help="the emulator's page size (default: its own, 100)")
     return parser.parse_args(argv)
 
 
-def plan(args: argparse.Namespace) -> list[tuple[int, float, int, tuple[str, ...]]]:
-    """(N, L ms, C, clients) of every row to run."""
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"--attribution takes a share of the tenants in (0, 1], not {text!r}")
+    return value
+
+
+def plan(args: argparse.Namespace) -> list[tuple[int, float, int, tuple[str, ...], float | None]]:
+    """(N, L ms, C, clients, attribution share or None) of every row to run."""
     if args.grid:
-        rows: list[tuple[int, float, int, tuple[str, ...]]] = []
+        rows: list[tuple[int, float, int, tuple[str, ...], float | None]] = []
         for latency_ms in GRID_LATENCY_MS:
             for n in GRID_N:
                 for concurrency in GRID_CONCURRENCY:
                     # The naive baseline is sequential whatever C is: it runs once per (N, L), with C=1.
                     clients = ("audit", "control", "naive") if concurrency == 1 else ("audit", "control")
-                    rows.append((n, float(latency_ms), concurrency, clients))
+                    rows.append((n, float(latency_ms), concurrency, clients, None))
         return rows
     clients = tuple(c.strip() for c in args.clients.split(",") if c.strip() and c.strip() != "none")
     unknown = set(clients) - {"audit", "control", "naive"}
@@ -609,7 +762,8 @@ def plan(args: argparse.Namespace) -> list[tuple[int, float, int, tuple[str, ...
     if not clients:
         return []
     return [
-        (n, float(latency_ms), concurrency, clients)
+        (n, float(latency_ms), concurrency, clients, share)
+        for share in args.attribution or [None]
         for latency_ms in args.latency_ms or [100.0]
         for n in args.n or [1000]
         for concurrency in args.concurrency or [32]
@@ -625,11 +779,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Row] = []
     memory: dict[str, Any] | None = None
     try:
-        for n, latency_ms, concurrency, clients in plan(args):
-            command = row_command(
-                n, latency_ms, concurrency, args.emulator, args.seed, [*extra, "--clients", ",".join(clients)]
-            )
-            _log(f"$ {command}")
+        for n, latency_ms, concurrency, clients, share in plan(args):
             row = run_row(
                 emulator,
                 n,
@@ -641,6 +791,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 clients=clients,
                 skip_over=None if (args.no_skip or not args.grid) else ROW_BUDGET_SECONDS,
                 extra_args=extra,
+                share=share,
+                page_size=args.page_size,
             )
             rows.append(row)
             print(describe(row), flush=True)
@@ -650,19 +802,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             n = max(args.n or GRID_N)
             concurrency = max(args.concurrency or GRID_CONCURRENCY)
             latency_ms = min(args.latency_ms or [float(x) for x in GRID_LATENCY_MS])
-            _log(f"memory: N={n} C={concurrency} L={latency_ms:g}ms")
+            # Attribution mode: the largest share (the most audit-log reads), stored apart from the plain audit's.
+            share = max(args.attribution) if args.attribution else None
+            mode_args = [] if share is None else ["--attribution", f"{share:g}"]
+            _log(f"memory: N={n} C={concurrency} L={latency_ms:g}ms" + (f" attribution={share:g}" if share else ""))
             memory = {
                 "n": n,
                 "concurrency": concurrency,
                 "latency_ms": latency_ms,
+                "attribution": share,
                 "command": row_command(
-                    n, latency_ms, concurrency, args.emulator, args.seed, ["--memory", "--clients", "none"]
+                    n, latency_ms, concurrency, args.emulator, args.seed, [*mode_args, "--memory", "--clients", "none"]
                 ),
-                **measure_memory(emulator, n, latency_ms, concurrency, args.seed),
+                "recorded_at": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+                **measure_memory(emulator, n, latency_ms, concurrency, args.seed, share),
             }
             print(json.dumps(memory, indent=2), flush=True)
             if args.out:
-                save_rows(args.out, rows, memory)
+                save_rows(args.out, rows, memory, "memory" if share is None else "memory_attribution")
     finally:
         emulator.close()
     return 0
