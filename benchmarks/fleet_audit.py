@@ -653,9 +653,14 @@ def machine() -> dict[str, Any]:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-    packages = {name: version(name) for name in ("msal", "requests", "urllib3", "cryptography", "matplotlib")}
+    packages: dict[str, str] = {}
+    for name in ("msal", "requests", "urllib3", "cryptography", "matplotlib"):
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:  # matplotlib is only for the plot (benchmarks/requirements.txt)
+            packages[name] = "not installed"
     return {
         "cpu": model,
         "cores": os.cpu_count(),

@@ -3,7 +3,8 @@
     .venv/bin/python -m benchmarks.report benchmarks/results.json --png benchmarks/wall_time.png
 
 Rows the grid skipped (their floor exceeded the per-run budget) are extrapolated linearly in N from
-the largest measured N with the same L and C, and always labelled ``extrapolated``.
+the largest measured N with the same L and C, and always labelled ``extrapolated``. Rows measured with
+``--attribution SHARE`` have a table of their own and stay out of the plain tables and the plot.
 """
 
 from __future__ import annotations
@@ -119,6 +120,30 @@ def naive_table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
+def attribution_table(rows: Sequence[Row]) -> str:
+    """The ``--attribution`` rows: the tool with attribution against the control making the same requests."""
+    lines = [
+        "| N | L (ms) | C | share with drift | round trips / tenant (max) | $batch items / tenant "
+        "| audit --attribution (s) | control (s) | bound (s) | audit / control | audit / bound | measured |",
+        "|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        audit, control = _wall(row, "audit"), _wall(row, "control")
+        measurement = row.get("audit") or row.get("control")
+        trips = (
+            f"{measurement['round_trips_per_tenant']:g} ({measurement['round_trips_max']})" if measurement else "n/a"
+        )
+        items = f"{measurement['items_per_tenant']:g}" if measurement else "n/a"
+        lines.append(
+            f"| {row['n']} | {row['latency_ms']:g} | {row['concurrency']} "
+            f"| {row['attribution']:g} ({row.get('drifted', 0)}) | {trips} | {items} "
+            f"| {'n/a' if audit is None else f'{audit:.2f}'} | {'n/a' if control is None else f'{control:.2f}'} "
+            f"| {row['bound_seconds']:.2f} | {_ratio(audit, control)} | {_ratio(audit, row['bound_seconds'])} "
+            f"| {row.get('recorded_at') or 'n/a'} |"
+        )
+    return "\n".join(lines)
+
+
 def commands(rows: Sequence[Row], memory: Row | None) -> str:
     out = ["```sh"]
     for row in rows:
@@ -197,8 +222,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--emulator", default="subprocess", help="rows of this emulator mode in the main tables")
     args = parser.parse_args(argv)
     data = json.loads(args.results.read_text())
-    rows = [r for r in data["rows"] if r["emulator"] == args.emulator]
-    others = [r for r in data["rows"] if r["emulator"] != args.emulator]
+    plain = [r for r in data["rows"] if r.get("attribution") is None]
+    attributed = [r for r in data["rows"] if r.get("attribution") is not None]
+    rows = [r for r in plain if r["emulator"] == args.emulator]
+    others = [r for r in plain if r["emulator"] != args.emulator]
     print("## Machine\n")
     machine = data.get("machine", {})
     print(f"- CPU: {machine.get('cpu')}, {machine.get('cores')} cores; {machine.get('platform')}")
@@ -215,8 +242,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if memory:
         print("## Memory\n")
         print("```json\n" + json.dumps(memory, indent=2) + "\n```\n")
+    memory_attribution = data.get("memory_attribution") or None
+    if attributed:
+        print("## With --attribution\n")
+        print(attribution_table(attributed) + "\n")
+    if memory_attribution:
+        print("## Memory with --attribution\n")
+        print("```json\n" + json.dumps(memory_attribution, indent=2) + "\n```\n")
     print("## Commands\n")
-    print(commands([*rows, *others], memory))
+    print(commands([*rows, *others, *attributed], memory))
+    if memory_attribution:
+        print("```sh\n" + memory_attribution["command"] + "\n```")
     if args.png:
         plot(rows, args.png)
     return 0

@@ -35,7 +35,7 @@ from enpass_consent.attribution import FREE_RETENTION_DAYS
 from enpass_consent.attribution.events import AuditEvent
 from enpass_consent.audit.collect import odata_string
 from enpass_consent.graph.client import BatchRequest, BatchResult, GraphClient
-from enpass_consent.graph.errors import GraphClientError, PermissionDeniedError, shorten
+from enpass_consent.graph.errors import ConsentRequiredError, GraphClientError, PermissionDeniedError, shorten
 
 AUDIT_LOG_PATH = "/auditLogs/directoryAudits"
 ENPASS_TARGET = "audit:enpass"
@@ -96,6 +96,8 @@ def read_audit_log(
     """Never raises for Graph's answers: whatever keeps the log from being read is the ``unavailable`` reason."""
     try:
         results = client.batch(requests_for(since, enpass_sp_id, graph_sp_id, days))
+    except ConsentRequiredError as exc:
+        return AuditLogRead(unavailable=consent_missing(exc))
     except GraphClientError as exc:
         return AuditLogRead(unavailable=f"the audit log could not be read: {shorten(str(exc), 300)}")
     if SKUS in results:
@@ -124,6 +126,16 @@ def names_client(event: AuditEvent, enpass_sp_id: str) -> bool:
     if wanted in event.target_ids():
         return True
     return any(wanted in f"{prop.new_value} {prop.old_value}".lower() for prop in event.properties(CLIENT_PROPERTY))
+
+
+def consent_missing(exc: ConsentRequiredError) -> str:
+    """A person's sign-in whose client has no consent to the audit log's scopes here (AADSTS65001)."""
+    return (
+        f"the sign-in client {exc.client_id} has no consent to {' and '.join(exc.scopes)} in this tenant "
+        "(AADSTS65001 consent_required), so the audit log was not read and nothing was asked: an administrator "
+        "consents to them for that client, and the person needs a role that may read audit logs "
+        "(docs/permissions.md#attribution)"
+    )
 
 
 def _read_failure(result: BatchResult) -> str:

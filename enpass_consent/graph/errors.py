@@ -77,6 +77,22 @@ class AuthError(GraphClientError):
         super().__init__(f"{message} ({detail})" if detail else message)
 
 
+class ConsentRequiredError(AuthError):
+    """A silent token request for named delegated scopes the sign-in client has no consent to in that tenant.
+
+    Entra answers ``invalid_grant`` with AADSTS65001 (``consent_required``) when a refresh token is
+    redeemed for scopes nobody consented to for the client
+    (https://learn.microsoft.com/entra/identity-platform/reference-error-codes: DelegationDoesNotExist).
+    """
+
+    def __init__(
+        self, message: str, *, client_id: str, scopes: tuple[str, ...], description: str | None = None
+    ) -> None:
+        self.client_id = client_id
+        self.scopes = scopes
+        super().__init__(message, error_code="consent_required", description=description)
+
+
 class TransportError(GraphClientError):
     """The request got no HTTP response (connection refused, TLS failure, timeout) after retries."""
 

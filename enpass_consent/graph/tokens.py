@@ -33,7 +33,7 @@ import requests
 
 from enpass_consent.clouds import Endpoints
 from enpass_consent.graph.credentials import Credential
-from enpass_consent.graph.errors import AuthError, GraphClientError, TransportError, shorten
+from enpass_consent.graph.errors import AuthError, ConsentRequiredError, GraphClientError, TransportError, shorten
 from enpass_consent.graph.redact import register_secret, scrub
 
 _EXPIRY_MARGIN_SECONDS = 300
@@ -41,6 +41,7 @@ _EXPIRY_MARGIN_SECONDS = 300
 # Errors of a silent sign-in that only the person can resolve in that tenant (AADSTS error codes:
 # https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
 _NOT_IN_TENANT = "AADSTS50020"
+_CONSENT_REQUIRED = "AADSTS65001"
 _REASONS = {
     "AADSTS50076": "multi-factor authentication is required there",
     "AADSTS50079": "multi-factor authentication registration is required there",
@@ -174,7 +175,8 @@ class TokenProvider:
         An app's own credential has one token (``/.default``: its application permissions), returned as is.
         A person's sign-in redeems its refresh token for exactly ``names`` (msal's silent acquisition,
         https://learn.microsoft.com/entra/msal/python/getting-started/acquiring-tokens); when that needs
-        consent or an interaction, this raises :class:`AuthError` and the caller goes without: the
+        consent (:class:`ConsentRequiredError`, AADSTS65001) or an interaction, this raises :class:`AuthError` and
+        the caller goes without: the
         sign-in's own named scopes never grow, so a tenant that has not consented to them still works.
         """
         if not self.public:
@@ -188,6 +190,14 @@ class TokenProvider:
                 app = self._application()
                 scopes = [f"{self.endpoints.cloud.graph_root}/{name}" for name in key]
                 result, reason = self._silent(app, scopes)
+                if result is None and reason is not None and _CONSENT_REQUIRED in reason:
+                    raise ConsentRequiredError(
+                        f"the sign-in client {self.client_id} has no consent to {', '.join(key)} in tenant "
+                        f"{self.tenant_id}; nothing was asked",
+                        client_id=self.client_id,
+                        scopes=key,
+                        description=reason,
+                    )
                 if result is None:
                     raise AuthError(
                         f"tenant {self.tenant_id} gave no token for {', '.join(key)} without signing in again",

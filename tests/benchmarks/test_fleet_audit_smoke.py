@@ -50,6 +50,7 @@ def test_attribution_mode_makes_the_same_requests_in_the_tool_and_the_control(em
         assert measurement.items_per_tenant == base_items + 2 * 5 / 4
     assert "--attribution 0.5" in row.command
     assert row.recorded_at
+    assert "| 4 | 0 | 2 | 0.5 (2) | 3.5 (4) |" in report.attribution_table([asdict(row)])
 
 
 def test_attribution_mode_follows_pages_in_both_clients(emulator: Emulator) -> None:

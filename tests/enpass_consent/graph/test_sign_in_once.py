@@ -7,12 +7,15 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from enpass_consent import catalog
+import pytest
+
+from enpass_consent import catalog, clouds
 from enpass_consent.audit.result import Status as TenantStatus
 from enpass_consent.audit.run import audit_stacks
 from enpass_consent.emulator import Emulator, Kind, decode_claims, scenarios
 from enpass_consent.emulator.state import User
 from enpass_consent.graph import scopes
+from enpass_consent.graph.errors import ConsentRequiredError
 from enpass_consent.graph.factory import GraphFactory
 
 CLI_TOOLS = catalog.GRAPH_COMMAND_LINE_TOOLS_APP_ID
@@ -139,3 +142,28 @@ def run_audit_tolerant(emulator: Emulator, project: Path, screen: Screen) -> dic
     ) as factory:  # fmt: skip
         report = audit_stacks(project, STACKS, factory, concurrency=1, environ=emulator.env())
     return {tenant.stack: (tenant.status, tenant.error) for tenant in report.tenants}
+
+
+def test_the_audit_logs_token_is_redeemed_silently_or_refused_with_consent_required(
+    emulator: Emulator, tmp_path: Path
+) -> None:
+    fleet(emulator, tmp_path)
+    scenarios.consent_client(emulator.tenant(CUSTOMERS[0]), CLI_TOOLS, "AuditLog.Read.All")  # not CUSTOMERS[1]
+    screen = Screen()
+    endpoints = clouds.endpoints(clouds.GLOBAL, emulator.env())
+    with GraphFactory(
+        emulator.env(), 2, command="audit", is_terminal=lambda: True, prompt=screen.prompt, which=lambda n, p: None
+    ) as factory:
+        consenting, refusing = (factory.client(endpoints, tenant) for tenant in CUSTOMERS[:2])
+        signed_in = consenting.token_source.get_token()  # the one device flow, the audit's scopes
+        audit_log = factory.audit_log_client(consenting).token_source.get_token()
+        with pytest.raises(ConsentRequiredError) as refused:
+            factory.audit_log_client(refusing).token_source.get_token()
+        assert refusing.token_source.get_token()  # the audit's own token there is unaffected
+    assert decode_claims(signed_in)["scp"].split() == list(scopes.for_command("audit"))
+    assert decode_claims(audit_log)["scp"].split() == ["AuditLog.Read.All", "Directory.Read.All"]
+    assert (refused.value.client_id, refused.value.scopes) == (CLI_TOOLS, ("AuditLog.Read.All", "Directory.Read.All"))
+    assert refused.value.error_code == "consent_required" and "AADSTS65001" in str(refused.value)
+    # Silent only: one device flow, one prompt, and no consent was added where it was missing.
+    assert emulator.recorder.count(kind=Kind.DEVICE_CODE) == 1 and len(screen.prompts) == 1
+    assert "AuditLog.Read.All" not in emulator.tenant(CUSTOMERS[1]).consented(CLI_TOOLS)
