@@ -144,14 +144,13 @@ def attribution_table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def commands(rows: Sequence[Row], memory: Row | None) -> str:
+def commands(rows: Sequence[Row], *memories: Row | None) -> str:
     out = ["```sh"]
     for row in rows:
         skipped = row.get("skipped") or {}
         note = f"  # skipped in --grid: {'; '.join(f'{k}: {v}' for k, v in skipped.items())}" if skipped else ""
         out.append(row["command"] + note)
-    if memory:
-        out.append(memory["command"])
+    out += [memory["command"] for memory in memories if memory]
     out.append("```")
     return "\n".join(out)
 
@@ -250,9 +249,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("## Memory with --attribution\n")
         print("```json\n" + json.dumps(memory_attribution, indent=2) + "\n```\n")
     print("## Commands\n")
-    print(commands([*rows, *others, *attributed], memory))
-    if memory_attribution:
-        print("```sh\n" + memory_attribution["command"] + "\n```")
+    print(commands([*rows, *others, *attributed], memory, memory_attribution))
     if args.png:
         plot(rows, args.png)
     return 0
