@@ -22,13 +22,13 @@ from enpass_consent.graph.tokens import TokenSource
 from enpass_consent.settings import GROUPS, SCOPES, Settings
 
 
-def check_tenant_pinned(settings: Settings, environ: Mapping[str, str] | None = None) -> None:
+def check_tenant_pinned(settings: Settings) -> None:
     """Fail when the provider would work in another cloud or tenant than the stack's (``tenant_pinning``).
 
     A managed identity and the Azure CLI in Cloud Shell choose their tenant themselves: the same sign-in is
     asked for a Graph token here, and its tenant must be the stack's.
     """
-    env = os.environ if environ is None else environ
+    env = os.environ
     config = pulumi.Config("azuread")
     provider_config = {key: value for key in tenant_pinning.PROVIDER_KEYS if (value := config.get(key)) is not None}
     elsewhere = tenant_pinning.other_cloud(settings.cloud, provider_config, env)

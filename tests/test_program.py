@@ -348,6 +348,45 @@ def test_scope_missing_from_the_tenants_graph_sp_fails(monkeypatch: pytest.Monke
     assert_no_resources(mocks)
 
 
+def test_every_scope_missing_from_the_tenants_graph_sp_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(h, "GRAPH_SCOPE_IDS", {"user.read": "x"})  # names are compared without case
+    with pytest.raises(pulumi.RunError) as caught:
+        h.run_program(h.default_config(scopes=["User.Read", "Group.Read.All", "openid"]))
+    assert str(caught.value) == (
+        "enpass-consent:scopes: Group.Read.All, openid is not a delegated scope of Microsoft Graph's service "
+        f"principal in tenant {h.TENANT_ID}"
+    )
+
+
+class NoGraphServicePrincipal(h.EntraMocks):
+    def call(self, args: pulumi.runtime.MockCallArgs) -> Any:
+        answer = super().call(args)
+        return {**answer, "objectId": ""} if args.token == h.GET_SERVICE_PRINCIPAL else answer
+
+
+def test_a_tenant_without_microsoft_graphs_service_principal_fails_before_any_resource() -> None:
+    mocks = NoGraphServicePrincipal()
+    with pytest.raises(pulumi.RunError) as caught:
+        h.run_program(h.default_config(), mocks=mocks)
+    assert str(caught.value) == f"Microsoft Graph has no service principal in tenant {h.TENANT_ID}"
+    assert_no_resources(mocks)
+
+
+def test_every_group_name_is_resolved_wherever_it_stands_among_object_ids() -> None:
+    other = GROUP_ID.replace("1", "2")
+    run = h.run_program(h.default_config(groups=[GROUP_ID, "Team (EU)", other, "Ops"]))
+    assert [c.args["displayName"] for c in run.mocks.calls if c.token == h.GET_GROUP] == ["Team (EU)", "Ops"]
+    principals = {
+        name: h.inputs(request)["principalObjectId"] for name, request in run.monitor.of_type(h.ASSIGNMENT_TYPE).items()
+    }
+    assert principals == {
+        f"enpass-assign-{GROUP_ID}": GROUP_ID,
+        "enpass-assign-team-eu": h.group_object_id("Team (EU)"),
+        f"enpass-assign-{other}": other,
+        "enpass-assign-ops": h.group_object_id("Ops"),
+    }
+
+
 def test_group_name_that_resolves_to_nothing_fails_before_any_resource() -> None:
     mocks = h.EntraMocks(groups={})
     with pytest.raises(pulumi.RunError, match="enpass-consent:groups: cannot resolve security group 'Ghosts'"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
 import pytest
 
 from components import TYPE_TOKEN, EnpassConsent, EnpassConsentArgs
@@ -211,13 +212,42 @@ def test_protect_false_still_retains_the_service_principal() -> None:
 
 def test_args_refuse_an_unresolved_group_name() -> None:
     desired = settings.parse(h.config_strings(h.default_config(groups=["Enpass Users"])))
-    with pytest.raises(ValueError, match="group_object_ids: no object id for group name 'Enpass Users'"):
+    with pytest.raises(ValueError) as caught:
         EnpassConsentArgs(desired, h.GRAPH_SP_OBJECT_ID, {})
-    with pytest.raises(ValueError, match="graph_service_principal_object_id"):
+    assert str(caught.value) == "group_object_ids: no object id for group name 'Enpass Users'"
+    with pytest.raises(ValueError) as caught:
         EnpassConsentArgs(desired, "", {"Enpass Users": GROUP_ID})
+    assert str(caught.value) == "graph_service_principal_object_id: must be the Graph SP's object id (got '')"
 
 
-def test_children_are_registered_after_the_component() -> None:
-    run = build(h.default_config(users=[USER_A]))
-    order = [n for n in run.monitor.order if n in run.monitor.program_requests()]
-    assert order[0] == "enpass"
+def test_the_components_options_reach_it_and_a_protected_component_leaves_assignments_unprotected() -> None:
+    # A program may protect the whole component; assignments stay deletable (they only restrict sign-in),
+    # so they say protect=False rather than inherit the component's.
+    desired = settings.parse(h.config_strings(h.default_config(protect=False, users=[USER_A])))
+
+    def program() -> None:
+        EnpassConsent(
+            "enpass",
+            EnpassConsentArgs(desired, h.GRAPH_SP_OBJECT_ID, {}),
+            pulumi.ResourceOptions(protect=True),
+        )
+
+    requests = h.run_program(h.default_config(), program=program).monitor.requests
+    assert requests["enpass"].protect is True
+    assert requests[f"enpass-assign-{USER_A}"].protect is False
+
+
+def test_the_children_are_exposed_as_attributes() -> None:
+    desired = settings.parse(
+        h.config_strings(h.default_config(tenantWideConsent=False, consentUsers=[USER_B, USER_A], users=[USER_A]))
+    )
+    built: list[EnpassConsent] = []
+
+    def program() -> None:
+        built.append(EnpassConsent("enpass", EnpassConsentArgs(desired, h.GRAPH_SP_OBJECT_ID, {})))
+
+    h.run_program(h.default_config(), program=program)
+    (component,) = built
+    assert component.tenant_wide_grant is None and component.tenant_wide_grant_id is None
+    assert sorted(component.user_grants) == [USER_A, USER_B]
+    assert list(component.assignments) == [USER_A]

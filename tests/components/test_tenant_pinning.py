@@ -56,6 +56,67 @@ CASES: list[tuple[str, dict[str, str], dict[str, str], tuple[str, str] | None]] 
     ("cloud shell with the Azure CLI switched off", {"useCli": "false"}, CLOUD_SHELL, None),
     ("cloud shell with a client secret", {}, {**CLOUD_SHELL, "ARM_CLIENT_ID": CLIENT, "ARM_CLIENT_SECRET": "x"}, None),
     ("another host environment", {}, {"AZUREPS_HOST_ENVIRONMENT": "vscode/1.0"}, None),
+    # Every way of giving the client id and the app credential counts (provider.go), each on its own.
+    (
+        "client id from a file in the stack",
+        {"clientIdFilePath": "/id", "clientSecret": "fake", "useMsi": "true"},
+        {},
+        None,
+    ),
+    (
+        "client id from a file in the environment",
+        {},
+        {"ARM_CLIENT_ID_FILE_PATH": "/id", "ARM_CLIENT_SECRET": "fake", "ARM_USE_MSI": "true"},
+        None,
+    ),
+    (
+        "base64 certificate",
+        {},
+        {"ARM_CLIENT_ID": CLIENT, "ARM_CLIENT_CERTIFICATE": "MII=", "ARM_USE_MSI": "true"},
+        None,
+    ),
+    (
+        "certificate path",
+        {},
+        {"ARM_CLIENT_ID": CLIENT, "ARM_CLIENT_CERTIFICATE_PATH": "/c.pfx", "ARM_USE_MSI": "1"},
+        None,
+    ),
+    ("secret from a file", {}, {"ARM_CLIENT_ID": CLIENT, "ARM_CLIENT_SECRET_FILE_PATH": "/s", **CLOUD_SHELL}, None),
+    (
+        "OIDC token from a file",
+        {},
+        {"ARM_USE_OIDC": "true", "ARM_CLIENT_ID": CLIENT, "ARM_OIDC_TOKEN_FILE_PATH": "/t", **CLOUD_SHELL},
+        None,
+    ),
+    (
+        "AKS workload identity with its token file",
+        {"useAksWorkloadIdentity": "true", "clientId": CLIENT, "oidcTokenFilePath": "/t"},
+        {"ARM_USE_MSI": "true"},
+        None,
+    ),
+    (
+        "OIDC request URL without its token is no credential",
+        {},
+        {
+            "ARM_USE_OIDC": "true",
+            "ARM_CLIENT_ID": CLIENT,
+            "ACTIONS_ID_TOKEN_REQUEST_URL": "https://t",
+            "ARM_USE_MSI": "true",
+        },
+        ("ARM_USE_MSI", MSI),
+    ),
+    (
+        "OIDC request token without its URL is no credential",
+        {},
+        {"ARM_USE_OIDC": "true", "ARM_CLIENT_ID": CLIENT, "SYSTEM_ACCESSTOKEN": "fake", **CLOUD_SHELL},
+        ("AZUREPS_HOST_ENVIRONMENT=cloud-shell/1.0", SHELL),
+    ),
+    (
+        "an OIDC token without ARM_USE_OIDC is no credential",
+        {},
+        {"ARM_CLIENT_ID": CLIENT, "ARM_OIDC_TOKEN": "fake", "ARM_USE_MSI": "true"},
+        ("ARM_USE_MSI", MSI),
+    ),
 ]
 
 
@@ -118,3 +179,17 @@ def test_other_cloud(config: dict[str, str], environ: dict[str, str], where: str
         assert reason is None
     else:
         assert reason is not None and reason.startswith(f"{where}: ")
+
+
+def test_the_whole_reasons() -> None:
+    msi = unpinned({}, {"ARM_USE_MSI": "true"})
+    assert msi is not None and msi.reason == (
+        "ARM_USE_MSI: the azuread provider's managed-identity token is for the identity's own tenant, whatever "
+        "azuread:tenantId says (go-azure-sdk sdk/auth/auth.go gives the managed identity authorizer no tenant)"
+    )
+    shell = unpinned({}, CLOUD_SHELL)
+    assert shell is not None and shell.reason == (
+        "AZUREPS_HOST_ENVIRONMENT=cloud-shell/1.0: in Azure Cloud Shell the azuread provider asks the Azure CLI "
+        "for its token without --tenant (go-azure-sdk sdk/auth/azure_cli_authorizer.go), so it acts in the "
+        "tenant az is signed in to"
+    )
