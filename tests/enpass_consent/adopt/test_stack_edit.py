@@ -175,3 +175,29 @@ def test_a_comment_introducing_the_next_top_level_key_stays_with_it(tmp_path: Pa
         f"config:\n  azuread:tenantId: {TENANT}   # eol\n  # still config\n  enpass-consent:adopt:\n"
         f"    servicePrincipalObjectId: {SP}\n# about the salt\nencryptionsalt: v1:abc\n"
     )
+
+
+def test_the_block_is_the_same_whatever_order_the_ids_come_in(tmp_path: Path) -> None:
+    # The contract's field order, and within each map the keys sorted (digits < upper < lower case), so a
+    # second adopt that reads the tenant in another order writes the same bytes.
+    user_a, user_b = "aaaaaaaa-0000-4000-8000-00000000000a", "0aaaaaaa-0000-4000-8000-00000000000b"
+    text = f"config:\n  azuread:tenantId: {TENANT}\n"
+    expected = text + (
+        "  enpass-consent:adopt:\n"
+        f"    servicePrincipalObjectId: {SP}\n"
+        "    userGrantIds:\n"
+        f"      {user_b}: ug-b\n"
+        f"      {user_a}: ug-a\n"
+        "    assignmentIds:\n"
+        "      Ops: a-ops\n"
+        "      Zeta: a-zeta\n"
+        "      alpha: a-alpha\n"
+    )
+    orders = [
+        Adoption(SP, None, {user_a: "ug-a", user_b: "ug-b"}, {"alpha": "a-alpha", "Zeta": "a-zeta", "Ops": "a-ops"}),
+        Adoption(SP, None, {user_b: "ug-b", user_a: "ug-a"}, {"Zeta": "a-zeta", "Ops": "a-ops", "alpha": "a-alpha"}),
+    ]
+    for index, adoption in enumerate(orders):
+        (tmp_path / str(index)).mkdir()
+        root = project(tmp_path / str(index), text)
+        assert stack_edit.with_adoption(stack_edit.load(root, "contoso"), adoption).decode() == expected
