@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -14,7 +15,7 @@ from cryptography.x509.oid import NameOID
 
 from enpass_consent import catalog
 from enpass_consent.graph import credentials as c
-from enpass_consent.graph.errors import AuthError, ConfigurationError
+from enpass_consent.graph.errors import AuthError, ConfigurationError, TransportError
 from tests.enpass_consent.graph.fakes import FakeSession, response
 
 CLIENT = "aaaaaaaa-0000-4000-8000-000000000001"
@@ -445,3 +446,223 @@ def test_ci_token_service_errors_name_host_and_variables_but_no_query() -> None:
         "GitHub Actions OIDC (ARM_USE_OIDC, ARM_OIDC_REQUEST_URL): the CI token service returned 403 for "
         "ci.invalid:8443/t"
     )
+
+
+# --- what each credential sends, says and hides (written out by hand) ---
+
+
+def test_only_confidential_credentials_have_a_client_credential() -> None:
+    with pytest.raises(NotImplementedError) as raised:
+        resolve({}, az=True).msal_credential(FakeSession(lambda call: response(500)))
+    assert str(raised.value) == "Azure CLI has no confidential client credential"
+
+
+def test_every_secret_is_registered_for_scrubbing_when_read(tmp_path: Path) -> None:
+    from enpass_consent.graph.redact import scrub
+
+    resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN: "fake-static-oidc-1"})
+    resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, **GITHUB_VARIABLES, c.GITHUB_REQUEST_TOKEN: "fake-gh-request-2"})
+    resolve({c.CLIENT_ID: CLIENT, **ADO, c.ADO_ACCESS_TOKEN: "fake-ado-access-3"})
+    path = tmp_path / "ci.jwt"
+    path.write_text("fake-rotated-assertion-4\n")
+    file_credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN_FILE_PATH: str(path)})
+    assert isinstance(file_credential, c.OidcTokenFile) and file_credential.read() == "fake-rotated-assertion-4"
+    fetched = resolve({c.CLIENT_ID: CLIENT, **GITHUB})
+    assert isinstance(fetched, c.GitHubOidc)
+    assert fetched.fetch(FakeSession(lambda call: response(200, {"value": "fake-fetched-jwt-5"}))) == "fake-fetched-jwt-5"
+    key, cert = _key_and_cert()
+    bundle = pkcs12.serialize_key_and_certificates(b"x", key, cert, None, serialization.NoEncryption())
+    material: Any = resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE: base64.b64encode(bundle).decode()}).msal_credential(
+        FakeSession(lambda call: response(500))
+    )
+    key_body = material["private_key"].splitlines()[1]
+    text = scrub(
+        "fake-static-oidc-1 fake-gh-request-2 fake-ado-access-3 fake-rotated-assertion-4 fake-fetched-jwt-5 "
+        + material["private_key"]
+    )
+    for secret in ("fake-static-oidc-1", "fake-gh-request-2", "fake-ado-access-3", "fake-rotated-assertion-4",
+                   "fake-fetched-jwt-5", key_body):  # fmt: skip
+        assert secret not in text
+
+
+def test_a_pkcs12_bundle_without_a_password_and_its_errors() -> None:
+    key, cert = _key_and_cert()
+    open_bundle = pkcs12.serialize_key_and_certificates(b"x", key, cert, None, serialization.NoEncryption())
+    material: Any = resolve(
+        {c.CLIENT_ID: CLIENT, c.CERTIFICATE: base64.b64encode(open_bundle).decode()}
+    ).msal_credential(FakeSession(lambda call: response(500)))
+    assert material["public_certificate"] == cert.public_bytes(serialization.Encoding.PEM).decode()
+    locked = pkcs12.serialize_key_and_certificates(b"x", key, cert, None, serialization.BestAvailableEncryption(b"pw"))
+    with pytest.raises(ConfigurationError) as raised:
+        resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE: base64.b64encode(locked).decode()}).msal_credential(
+            FakeSession(lambda call: response(500))
+        )
+    assert str(raised.value) == (
+        "ARM_CLIENT_CERTIFICATE: not a PKCS#12 (PFX) bundle (set ARM_CLIENT_CERTIFICATE_PASSWORD if it has one)"
+    )
+    certificate_only = pkcs12.serialize_key_and_certificates(b"x", None, cert, None, serialization.NoEncryption())
+    with pytest.raises(ConfigurationError) as raised:
+        resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE: base64.b64encode(certificate_only).decode()}).msal_credential(
+            FakeSession(lambda call: response(500))
+        )
+    assert str(raised.value) == "ARM_CLIENT_CERTIFICATE: the PKCS#12 bundle lacks a private key or a certificate"
+
+
+def test_a_base64_certificate_with_a_character_outside_base64_is_refused() -> None:
+    # "MIIB!AAA=" would decode if the "!" were skipped; the variable holds base64 or nothing usable.
+    with pytest.raises(ConfigurationError) as raised:
+        resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE: "MIIB!AAA="})
+    assert str(raised.value) == "ARM_CLIENT_CERTIFICATE: not base64 (it holds a PKCS#12 bundle, base64-encoded)"
+
+
+def test_an_empty_token_file_at_request_time_is_an_auth_error(tmp_path: Path) -> None:
+    path = tmp_path / "ci.jwt"
+    path.write_text("fake-assertion")
+    credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN_FILE_PATH: str(path)})
+    assert isinstance(credential, c.OidcTokenFile)
+    path.write_text(" \n")
+    with pytest.raises(AuthError) as raised:
+        credential.read()
+    assert str(raised.value) == f"ARM_OIDC_TOKEN_FILE_PATH {path} is empty"
+
+
+def test_the_ci_token_requests_in_full() -> None:
+    # Headers as go-azure-sdk's authorizers send them; a query the URL already carries is kept, blank values
+    # and encoded spaces included, and a parameter it already has is not added again.
+    github = resolve(
+        {c.CLIENT_ID: CLIENT, **OIDC_ON, c.GITHUB_REQUEST_URL: "https://ci.invalid/t?a=&b=x%20y&audience=mine",
+         c.GITHUB_REQUEST_TOKEN: "fake-r"}
+    )  # fmt: skip
+    assert isinstance(github, c.GitHubOidc)
+    session = FakeSession(lambda call: response(200, {"value": "fake-jwt"}))
+    github.fetch(session)
+    assert (session.calls[0].method, session.calls[0].url) == ("GET", "https://ci.invalid/t?a=&b=x%20y&audience=mine")
+    assert session.calls[0].headers == {"Authorization": "bearer fake-r", "Accept": "application/json"}
+    ado = resolve(
+        {c.CLIENT_ID: CLIENT, **OIDC_ON, c.ADO_SERVICE_CONNECTION_ID: "svc 1", c.ADO_ACCESS_TOKEN: "fake-a",
+         c.ADO_OIDC_REQUEST_URI: "https://ado.invalid/oidc?api-version=7.2-preview"}
+    )  # fmt: skip
+    assert isinstance(ado, c.AzureDevOpsOidc)
+    session = FakeSession(lambda call: response(200, {"oidcToken": "fake-jwt"}))
+    ado.fetch(session)
+    assert session.calls[0].url == "https://ado.invalid/oidc?api-version=7.2-preview&serviceConnectionId=svc%201"
+    assert session.calls[0].headers == {
+        "Authorization": "Bearer fake-a",
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+    }
+
+
+class Raising(FakeSession):
+    def __init__(self, error: Exception) -> None:
+        super().__init__(lambda call: response(500))
+        self.error = error
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> Any:
+        raise self.error
+
+
+GH_LABEL = "GitHub Actions OIDC (ARM_USE_OIDC, ARM_OIDC_REQUEST_URL)"
+ADO_LABEL = "Azure DevOps OIDC (ARM_USE_OIDC, ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID, SYSTEM_OIDCREQUESTURI)"
+
+
+@pytest.mark.parametrize(
+    ("url", "session", "error", "message"),
+    [
+        ("https://ci.invalid/t?sig=fake-q", Raising(requests.ConnectionError("x")), TransportError,
+         f"{GH_LABEL}: no answer from ci.invalid/t: ConnectionError"),
+        ("ci-token-service/t?sig=fake-q", Raising(requests.exceptions.MissingSchema("x")), TransportError,
+         f"{GH_LABEL}: no answer from ci-token-service/t: MissingSchema"),
+        ("https://ci.invalid:port/t?sig=fake-q", Raising(ValueError("x")), AuthError,
+         f"{GH_LABEL}: cannot use the request URL ci.invalid/t"),
+        ("https://ci.invalid/t", FakeSession(lambda call: response(200, raw=b"<html>")), AuthError,
+         f"{GH_LABEL}: the CI token service answered with something other than JSON"),
+        ("https://ci.invalid/t", FakeSession(lambda call: response(200, ["fake-jwt"])), AuthError,
+         f"{GH_LABEL}: the CI token service's answer has no 'value'"),
+        ("https://ci.invalid/t", FakeSession(lambda call: response(200, {"value": 12345})), AuthError,
+         f"{GH_LABEL}: the CI token service's answer has no 'value'"),
+        ("https://ci.invalid/t", FakeSession(lambda call: response(200, {"value": ""})), AuthError,
+         f"{GH_LABEL}: the CI token service's answer has no 'value'"),
+    ],
+)  # fmt: skip
+def test_ci_token_service_failures_in_full(
+    url: str, session: FakeSession, error: type[Exception], message: str
+) -> None:
+    credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_REQUEST_URL: url, c.OIDC_REQUEST_TOKEN: "fake-r"})
+    assert isinstance(credential, c.GitHubOidc)
+    with pytest.raises(error) as raised:
+        credential.fetch(session)
+    assert str(raised.value) == message
+
+
+def test_azure_devops_failures_name_its_variables() -> None:
+    credential = resolve({c.CLIENT_ID: CLIENT, **ADO})
+    assert isinstance(credential, c.AzureDevOpsOidc)
+    with pytest.raises(AuthError) as raised:
+        credential.fetch(FakeSession(lambda call: response(401)))
+    assert str(raised.value) == f"{ADO_LABEL}: the CI token service returned 401 for ado.invalid/oidctoken"
+
+
+@pytest.mark.parametrize(
+    ("env", "note"),
+    [
+        ({**OIDC_ON, **TOKEN}, "ARM_USE_OIDC is set but there is no client id (ARM_CLIENT_ID or azuread:clientId), so it is not used"),
+        ({**OIDC_ON, c.OIDC_TOKEN_FILE_PATH: "/t"}, "ARM_USE_OIDC is set but there is no client id (ARM_CLIENT_ID or azuread:clientId), so it is not used"),
+        ({**OIDC_ON, c.GITHUB_REQUEST_URL: "https://t"}, "ARM_USE_OIDC is set but there is no client id (ARM_CLIENT_ID or azuread:clientId), so it is not used"),
+        ({**OIDC_ON}, ""),
+        (
+            {c.CLIENT_ID: CLIENT, **OIDC_ON, c.GITHUB_REQUEST_URL: "https://t"},
+            "ARM_USE_OIDC is true but no assertion is given (neither ARM_OIDC_TOKEN nor ARM_OIDC_TOKEN_FILE_PATH nor a "
+            "request URL from ARM_OIDC_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_URL / SYSTEM_OIDCREQUESTURI with one of "
+            "ARM_OIDC_REQUEST_TOKEN / ACTIONS_ID_TOKEN_REQUEST_TOKEN / SYSTEM_ACCESSTOKEN); in GitHub Actions give the "
+            "job the id-token permission set to write",
+        ),
+        (
+            {c.CLIENT_ID: CLIENT, **OIDC_ON, c.ADO_SERVICE_CONNECTION_ID_ALIAS: "svc-1", c.ADO_ACCESS_TOKEN: "fake-a"},
+            "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID is set but Azure DevOps also needs a request URL (ARM_OIDC_REQUEST_URL "
+            "/ ACTIONS_ID_TOKEN_REQUEST_URL / SYSTEM_OIDCREQUESTURI) and a token (ARM_OIDC_REQUEST_TOKEN / "
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN / SYSTEM_ACCESSTOKEN): map SYSTEM_ACCESSTOKEN into the step's env",
+        ),
+    ],
+    ids=["token without client id", "token file without client id", "request URL without client id", "switch alone",
+         "request URL without its token", "service connection without URL"],
+)  # fmt: skip
+def test_why_oidc_was_not_used_in_full(env: dict[str, str], note: str) -> None:
+    credential = resolve(env, az=True)
+    assert credential.kind == "Azure CLI"
+    assert credential.note == note
+
+
+def test_an_oidc_token_file_credential_in_full(tmp_path: Path) -> None:
+    path = tmp_path / "ci.jwt"
+    path.write_text("fake-assertion")
+    credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN_FILE_PATH: str(path)})
+    assert isinstance(credential, c.OidcTokenFile)
+    assert (credential.kind, credential.client_id, credential.path) == ("OIDC token file", CLIENT, str(path))
+    assert (credential.label, credential.client_id_source) == (
+        "OIDC token file (ARM_USE_OIDC, ARM_OIDC_TOKEN_FILE_PATH)",
+        "ARM_CLIENT_ID",
+    )
+
+
+@pytest.mark.parametrize(
+    ("stdin", "stderr", "kind"),
+    [(True, True, "device code"), (True, False, None), (False, True, None), (False, False, None)],
+)
+def test_a_device_code_needs_both_stdin_and_stderr_on_a_terminal(
+    stdin: bool, stderr: bool, kind: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Stream:
+        def __init__(self, tty: bool) -> None:
+            self.tty = tty
+
+        def isatty(self) -> bool:
+            return self.tty
+
+    monkeypatch.setattr("sys.stdin", Stream(stdin))
+    monkeypatch.setattr("sys.stderr", Stream(stderr))
+    if kind is None:
+        with pytest.raises(ConfigurationError, match="no credentials"):
+            c.resolve_credential({}, which=no_az)
+    else:
+        assert c.resolve_credential({}, which=no_az).kind == kind
