@@ -279,6 +279,16 @@ BAD: list[tuple[str, dict[str, str], str]] = [
         "import id names the service principal (/servicePrincipals/{servicePrincipalObjectId}/appRoleAssignedTo/{id}) "
         f'(got {{"{USER_A}": "a1"}})',
     ),
+    (
+        "adopt user grants not an object",
+        cfg(tenantWideConsent=False, consentUsers=[USER_A], adopt={"userGrantIds": ["g2"]}),
+        'enpass-consent:adopt.userGrantIds: must be an object (got ["g2"])',
+    ),
+    (
+        "adopt assignment id not a graph id",
+        cfg(groups=["Team"], adopt={"servicePrincipalObjectId": SP_ID, "assignmentIds": {"Team": "a/1"}}),
+        "enpass-consent:adopt.assignmentIds.Team: must be a Graph object id (letters, digits, '-' and '_') (got 'a/1')",
+    ),
 ]
 
 
@@ -313,9 +323,17 @@ def test_name_key() -> None:
         ("azuread:clientCertificatePath", None),
         ("pulumi:tags", None),
         ("aws:region", None),
+        ("azuredevops:tenantId", None),  # another provider whose name is close to azuread's
+        ("azureAD:scopes", None),  # azuread's namespace has no such setting, enpass-consent's is not meant
         ("enpass-consent:scopes", None),
         ("azuread:tenantId", None),
     ],
 )
 def test_suggest_key(typed: str, meant: str | None) -> None:
     assert settings.suggest_key(typed) == meant
+
+
+def test_a_settings_error_carries_its_key_reason_and_value() -> None:
+    with pytest.raises(SettingsError) as caught:
+        settings.parse({settings.TENANT_ID: "contoso"})
+    assert (caught.value.key, caught.value.reason, caught.value.value) == (settings.TENANT_ID, "not a GUID", "contoso")

@@ -201,3 +201,36 @@ def test_the_block_is_the_same_whatever_order_the_ids_come_in(tmp_path: Path) ->
         (tmp_path / str(index)).mkdir()
         root = project(tmp_path / str(index), text)
         assert stack_edit.with_adoption(stack_edit.load(root, "contoso"), adoption).decode() == expected
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"- a list\n", "a stack file must be a YAML mapping"),
+        (b"config: [a, b]\n", "'config' must be a mapping"),
+        (b"config: {a: [}\n", "not valid YAML (while parsing a flow node)"),
+    ],
+)
+def test_what_cannot_be_edited_is_said_with_the_file(tmp_path: Path, raw: bytes, message: str) -> None:
+    root = project(tmp_path, "config: {}\n")
+    path = root / "Pulumi.contoso.yaml"
+    path.write_bytes(raw)
+    with pytest.raises(stackfile.StackFileError) as caught:
+        stack_edit.with_adoption(stack_edit.LoadedStack("contoso", path, raw, {}), ADOPTION)
+    assert str(caught.value) == f"{path}: {message}"
+
+
+def test_long_lines_and_three_space_indentation_after_comments_are_kept(tmp_path: Path) -> None:
+    name = "Enpass users of the finance, legal, human resources and executive teams in every region"
+    text = f"# top\n\nconfig:\n   # the tenant\n\n   azuread:tenantId: {TENANT}\n   enpass-consent:groups: ['{name}']\n"
+    first, _ = adopt_twice(tmp_path, text, Adoption(SP))
+    assert first.decode() == text + f"   enpass-consent:adopt:\n      servicePrincipalObjectId: {SP}\n"
+
+
+def test_the_diff_of_a_file_without_a_final_newline(tmp_path: Path) -> None:
+    before = f"config:\n  azuread:tenantId: {TENANT}".encode()
+    after = f"config:\n  azuread:tenantId: {TENANT}\n  x: 1".encode()
+    assert stack_edit.unified_diff(Path("Pulumi.s.yaml"), before, after) == (
+        "--- a/Pulumi.s.yaml\n+++ b/Pulumi.s.yaml\n@@ -1,2 +1,3 @@\n config:\n"
+        f"-  azuread:tenantId: {TENANT}\n+  azuread:tenantId: {TENANT}\n+  x: 1\n"
+    )

@@ -288,3 +288,17 @@ def test_app_permission_names_the_permission_beside_its_id(resource: str, names:
     (found,) = evaluate(stack(), tenant(app_permissions=(permission,), graph_app_role_names=names))
     assert found.message == message
     assert (found.code, found.object_id, found.actual) == ("APP_PERMISSION", "perm-1", MAIL_READ_ROLE)  # the contract
+
+
+def test_messages_of_grant_findings_in_full() -> None:
+    state = tenant(
+        grants=(
+            replace(TENANT_GRANT, scopes=(*catalog.ENPASS_SCOPE_NAMES, "Mail.Read", "openid")),
+            Grant("grant-x", "AllPrincipals", None, OTHER_API, ("user_impersonation",)),
+        )
+    )
+    assert [f.message for f in evaluate(stack(), state)] == [
+        "Grant grant-all holds Mail.Read, which the stack does not ask for.",
+        "Grant grant-all holds openid, which the stack does not ask for (a sign-in scope: no data access).",
+        f"Grant grant-x (AllPrincipals) is on resource {OTHER_API}, not Microsoft Graph.",
+    ]

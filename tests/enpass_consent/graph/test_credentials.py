@@ -469,7 +469,9 @@ def test_every_secret_is_registered_for_scrubbing_when_read(tmp_path: Path) -> N
     assert isinstance(file_credential, c.OidcTokenFile) and file_credential.read() == "fake-rotated-assertion-4"
     fetched = resolve({c.CLIENT_ID: CLIENT, **GITHUB})
     assert isinstance(fetched, c.GitHubOidc)
-    assert fetched.fetch(FakeSession(lambda call: response(200, {"value": "fake-fetched-jwt-5"}))) == "fake-fetched-jwt-5"
+    assert (
+        fetched.fetch(FakeSession(lambda call: response(200, {"value": "fake-fetched-jwt-5"}))) == "fake-fetched-jwt-5"
+    )
     key, cert = _key_and_cert()
     bundle = pkcs12.serialize_key_and_certificates(b"x", key, cert, None, serialization.NoEncryption())
     material: Any = resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE: base64.b64encode(bundle).decode()}).msal_credential(
