@@ -147,10 +147,11 @@ def test_assignments_are_adopted_by_entry_and_only_the_default_access_role() -> 
     )
     assert plan.adoption is not None
     assert dict(plan.adoption.assignment_ids) == {"Zeta": "a-zeta", GROUP: "a-group", USER_A: "a-user"}
-    assert [(a.object_id, a.detail) for a in plan.adopted[2:]] == [
-        ("a-zeta", "group 'Zeta'"),
-        ("a-group", f"group '{GROUP}'"),
-        ("a-user", f"user '{USER_A}'"),
+    assert plan.adoption.service_principal_object_id == SP
+    assert [(a.kind, a.object_id, a.detail) for a in plan.adopted[2:]] == [
+        ("assignment", "a-zeta", "group 'Zeta'"),
+        ("assignment", "a-group", f"group '{GROUP}'"),
+        ("assignment", "a-user", f"user '{USER_A}'"),
     ]
     assert plan.changes == ()
     assert plan.left_alone == ()

@@ -460,6 +460,7 @@ def test_only_confidential_credentials_have_a_client_credential() -> None:
 def test_every_secret_is_registered_for_scrubbing_when_read(tmp_path: Path) -> None:
     from enpass_consent.graph.redact import scrub
 
+    resolve({c.CLIENT_ID: CLIENT, c.CLIENT_SECRET: "fake-client-secret-6"})
     resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN: "fake-static-oidc-1"})
     resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, **GITHUB_VARIABLES, c.GITHUB_REQUEST_TOKEN: "fake-gh-request-2"})
     resolve({c.CLIENT_ID: CLIENT, **ADO, c.ADO_ACCESS_TOKEN: "fake-ado-access-3"})
@@ -480,10 +481,10 @@ def test_every_secret_is_registered_for_scrubbing_when_read(tmp_path: Path) -> N
     key_body = material["private_key"].splitlines()[1]
     text = scrub(
         "fake-static-oidc-1 fake-gh-request-2 fake-ado-access-3 fake-rotated-assertion-4 fake-fetched-jwt-5 "
-        + material["private_key"]
+        "fake-client-secret-6 " + material["private_key"]
     )
     for secret in ("fake-static-oidc-1", "fake-gh-request-2", "fake-ado-access-3", "fake-rotated-assertion-4",
-                   "fake-fetched-jwt-5", key_body):  # fmt: skip
+                   "fake-fetched-jwt-5", "fake-client-secret-6", key_body):  # fmt: skip
         assert secret not in text
 
 
