@@ -79,7 +79,7 @@ class GrantChange:
     scopes_added: tuple[str, ...]
     scopes_removed: tuple[str, ...]
     scopes_hidden: bool
-    """A side is ``[secret]`` or unknown until apply, so added/removed may be incomplete."""
+    """A side is ``[secret]`` or unknown until apply: added/removed then name nothing (they cannot be known)."""
     outside_pulumi: bool
 
 
@@ -261,7 +261,7 @@ def _service_principal(effect: Effect) -> ServicePrincipalChange:
 
 def _assignment_required(effect: Effect) -> tuple[bool | None, bool | None] | None:
     before = _bool(_old_value(effect.old, "appRoleAssignmentRequired"))
-    after = _bool(_new_value(effect.new, "appRoleAssignmentRequired"))
+    after = _bool(_after_value(effect, "appRoleAssignmentRequired"))
     if effect.action == "import" or before == after or (effect.action == "delete" and after is None):
         return None
     return before, after
@@ -269,12 +269,14 @@ def _assignment_required(effect: Effect) -> tuple[bool | None, bool | None] | No
 
 def _grant(effect: Effect) -> GrantChange:
     before = _scopes(_old_value(effect.old, "claimValues")) if effect.old else ()
-    after = _scopes(_new_value(effect.new, "claimValues")) if effect.new else ()
+    after = _scopes(_after_value(effect, "claimValues")) if effect.new else ()
     if effect.action == "delete":
         after = ()
+    # A hidden side could hold any scope: nothing is known added or removed, not "all of the other side".
+    hidden = before is None or after is None
     before_lower = {s.lower() for s in before or ()}
     after_lower = {s.lower() for s in after or ()}
-    user = _new_value(effect.new, "userObjectId") or _old_value(effect.old, "userObjectId")
+    user = _after_value(effect, "userObjectId") or _old_value(effect.old, "userObjectId")
     if not isinstance(user, str) or user in (UNKNOWN, SECRET):
         user = effect.name[len(USER_GRANT_PREFIX) :] if effect.name.startswith(USER_GRANT_PREFIX) else None
     return GrantChange(
@@ -284,16 +286,16 @@ def _grant(effect: Effect) -> GrantChange:
         action=effect.action,
         scopes_before=before if effect.old else None,
         scopes_after=after if effect.new and effect.action != "delete" else None,
-        scopes_added=tuple(s for s in after or () if s.lower() not in before_lower),
-        scopes_removed=tuple(s for s in before or () if s.lower() not in after_lower),
-        scopes_hidden=before is None or after is None,
+        scopes_added=() if hidden else tuple(s for s in after or () if s.lower() not in before_lower),
+        scopes_removed=() if hidden else tuple(s for s in before or () if s.lower() not in after_lower),
+        scopes_hidden=hidden,
         outside_pulumi=effect.outside_pulumi,
     )
 
 
 def _assignment(effect: Effect) -> AssignmentChange:
     old = _id(_old_value(effect.old, "principalObjectId"))
-    new = _id(_new_value(effect.new, "principalObjectId"))
+    new = _id(_after_value(effect, "principalObjectId"))
     key = effect.name[len(ASSIGNMENT_PREFIX) :] if effect.name.startswith(ASSIGNMENT_PREFIX) else effect.name
     current = old if effect.action == "delete" else new
     return AssignmentChange(
@@ -312,6 +314,14 @@ def _old_value(state: State | None, key: str) -> Any:
     if state is None:
         return None
     return state.outputs.get(key, state.inputs.get(key))
+
+
+def _after_value(effect: Effect, key: str) -> Any:
+    """``key`` after the effect: what the program asks for, or for a change only a refresh found
+    (made outside Pulumi) what the provider read from Entra, as for the old side."""
+    if effect.outside_pulumi:
+        return _old_value(effect.new, key)
+    return _new_value(effect.new, key)
 
 
 def _new_value(state: State | None, key: str) -> Any:

@@ -34,11 +34,14 @@ def test_empty_canary_name_is_a_usage_error() -> None:
         make_plan(["a"], canaries=[" "])
 
 
-def test_shard_filters_the_selection_keeping_its_order() -> None:
-    names = [f"tenant-{i}" for i in range(40)]
-    plan = make_plan(names, shard=Shard(2, 3))
-    assert list(plan.stacks) == Shard(2, 3).select(names)
+def test_shard_filters_the_selection_keeping_its_order_each_stack_once() -> None:
+    # Shards of 4 (sha256 of the name, by hand): contoso, northwind, woodgrove 3; adatum 4; x 2.
+    selected = ["woodgrove", "adatum", "contoso", "woodgrove", "x", "northwind", "contoso"]
+    plan = make_plan(selected, shard=Shard(3, 4))
+    assert plan.stacks == ("woodgrove", "contoso", "northwind")
     assert plan.canaries == ()
+    assert make_plan(selected, shard=Shard(4, 4)).stacks == ("adatum",)
+    assert make_plan(selected, shard=Shard(1, 4)).stacks == ()
 
 
 def test_an_empty_shard_is_an_empty_plan() -> None:

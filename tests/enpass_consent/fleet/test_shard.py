@@ -47,6 +47,34 @@ def test_formula_is_the_contract() -> None:
             assert shard_of(name, count) == expected
 
 
+# Worked out by hand from the documented formula (docs/reference.md), not with the code: another
+# CI job, or another tool, must put these stacks in these shards.
+SHARDS_BY_COUNT = {
+    #            N=1 N=2 N=3 N=4 N=7
+    "contoso": (1, 1, 2, 3, 2),
+    "fabrikam": (1, 2, 3, 4, 5),
+    "northwind": (1, 1, 2, 3, 7),
+    "adatum": (1, 2, 1, 4, 1),
+    "x": (1, 2, 3, 2, 7),
+}
+
+
+@pytest.mark.parametrize(("name", "shards"), SHARDS_BY_COUNT.items())
+def test_known_stacks_land_in_known_shards(name: str, shards: tuple[int, ...]) -> None:
+    assert tuple(shard_of(name, count) for count in (1, 2, 3, 4, 7)) == shards
+    assert [index for index in range(1, 5) if Shard(index, 4).contains(name)] == [shards[3]]
+
+
+@pytest.mark.parametrize("count", [0, -1])
+def test_a_shard_count_below_one_is_refused(count: int) -> None:
+    with pytest.raises(ShardError, match=rf"the shard count must be at least 1 \(got {count}\)"):
+        shard_of("contoso", count)
+
+
+def test_a_shard_prints_as_given() -> None:
+    assert str(parse_shard(" 3 / 4 ")) == "3/4"
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_shards_partition_every_selection_completely_and_disjointly(seed: int) -> None:
     names = _names(400, seed)
