@@ -202,12 +202,29 @@ def changed_line(source: str, function: str, diff: str) -> int:
     first = min([node.lineno] + [decorator.lineno for decorator in node.decorator_list])
     last = node.end_lineno or node.lineno
     lines = source.splitlines()
-    removed = [line[1:].strip() for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
-    for wanted in removed[:1]:
-        for number in range(first, last + 1):
-            if lines[number - 1].strip() == wanted:
-                return number
-    return node.lineno
+    estimate, wanted = _first_removed_line(diff)
+    if wanted is None:
+        return node.lineno
+    matching = [number for number in range(first, last + 1) if lines[number - 1].strip() == wanted]
+    if not matching:
+        return node.lineno
+    # The same text may appear twice in a function (``continue``): the hunk's position decides.
+    return min(matching, key=lambda number: abs(number - (first + estimate - 1)))
+
+
+def _first_removed_line(diff: str) -> tuple[int, str | None]:
+    """(1-based line in the diffed function, text) of the first removed line of a unified diff."""
+    position = 1
+    for line in diff.splitlines():
+        if line.startswith(("---", "+++")):
+            continue
+        if line.startswith("@@"):
+            position = int(line.split()[1].lstrip("-").split(",")[0])
+        elif line.startswith("-"):
+            return position, line[1:].strip()
+        elif not line.startswith("+"):
+            position += 1
+    return position, None
 
 
 def read_results(work_dir: Path, modules: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -384,7 +401,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="PYTEST_ARG",
-        help="restrict the tests (while iterating; the recorded score uses the whole suite)",
+        help="restrict the tests (faster; MUTATION.md shows the command, so such a score says so)",
     )
     parser.add_argument("--work-dir", type=Path, help="run in this (new) folder and keep it, to inspect with mutmut")
     parser.add_argument("--report-only", action="store_true", help="rewrite MUTATION.md from mutation.json")
@@ -444,9 +461,6 @@ def _run(modules: list[str], args: argparse.Namespace, argv: list[str]) -> int:
     for module, entry in per_module.items():
         run["modules"][module] = {**stamp, **entry}
         print(f"{module}: {entry['killed']} / {entry['total']} killed ({percent(entry['killed'], entry['total'])})")
-    if args.tests:
-        print("restricted tests (--tests): results not written", file=sys.stderr)
-        args.no_write = True
     if args.no_write:
         _print_unexplained([Mutant(**m) for e in run["modules"].values() for m in e["not_killed"]])
         return 0

@@ -136,3 +136,93 @@ def test_definite_violations_are_reported_before_the_undecided_one_is_raised() -
     with pytest.raises(UnknownValueError):
         rule.POLICY.validate(StackValidationArgs(resources), lambda text, urn=None: found.append((text, urn)))
     assert found == [(message("enpass-assign-a"), SP_URN)]
+
+
+def _group() -> PolicyResource:
+    return policy_resource("azuread:index/group:Group", "admins", {"objectId": OTHER_SP_OID})
+
+
+@pytest.mark.parametrize(
+    ("dependencies", "property_dependencies", "counts"),
+    [
+        pytest.param("sp", {}, True, id="dependency"),
+        pytest.param("", {"resourceObjectId": "sp"}, True, id="resourceObjectId-property-dependency"),
+        pytest.param("group", {"resourceObjectId": "group", "principalObjectId": "sp"}, False, id="other-resource"),
+        pytest.param("", {"principalObjectId": "sp"}, False, id="another-property-dependency"),
+    ],
+)
+def test_with_unknown_ids_only_a_link_to_the_sp_counts(
+    dependencies: str, property_dependencies: dict[str, str], counts: bool
+) -> None:
+    principal = sp(appRoleAssignmentRequired=False, objectId=UNKNOWN_STRING_VALUE)
+    group = _group()
+    by_name = {"sp": principal, "group": group}
+    linked = policy_resource(
+        ASSIGN_TYPE,
+        "enpass-assign-a",
+        good_props(ASSIGN_TYPE, resourceObjectId=UNKNOWN_STRING_VALUE),
+        dependencies=[by_name[dependencies]] if dependencies else [],
+        property_dependencies={key: [by_name[value]] for key, value in property_dependencies.items()},
+    )
+    if counts:
+        assert run([principal, group, linked]) == [(message("enpass-assign-a"), SP_URN)]
+    else:
+        with pytest.raises(UnknownValueError):  # undecided, never passed
+            run([principal, group, linked])
+
+
+@pytest.mark.parametrize("missing", ["sp", "assignment"])
+def test_with_an_object_id_absent_the_link_decides(missing: str) -> None:
+    # A known but absent id (not unknown): object ids cannot decide, the dependency graph does.
+    principal = sp(appRoleAssignmentRequired=False, **({"objectId": None} if missing == "sp" else {}))
+    target = {"resourceObjectId": None} if missing == "assignment" else {}
+    linked = assignment("enpass-assign-a", principal, **target)
+    stray = assignment("enpass-assign-b", **target)
+    assert run([principal, linked, stray]) == [(message("enpass-assign-a"), SP_URN)]
+
+
+def test_an_sp_with_an_unknown_requirement_does_not_hide_another_sps_violation() -> None:
+    undecided = sp(appRoleAssignmentRequired=UNKNOWN_BOOLEAN_VALUE)
+    other = policy_resource(
+        SP_TYPE, "other-sp", good_props(SP_TYPE, appRoleAssignmentRequired=False, objectId=OTHER_SP_OID)
+    )
+    stray = assignment("enpass-assign-z", resourceObjectId=UNKNOWN_STRING_VALUE)
+    resources = [
+        undecided,
+        other,
+        stray,
+        assignment("enpass-assign-a", undecided),
+        assignment("x", resourceObjectId=OTHER_SP_OID),
+    ]
+    found: list[tuple[str, str | None]] = []
+    with pytest.raises(UnknownValueError) as caught:
+        rule.POLICY.validate(StackValidationArgs(resources), lambda text, urn=None: found.append((text, urn)))
+    assert found == [
+        (
+            "Service principal 'other-sp' does not require assignment (appRoleAssignmentRequired is false), "
+            "so these assignments restrict nothing: x",
+            urn(SP_TYPE, "other-sp"),
+        )
+    ]
+    # The first undecided value met is the one raised: the stray's target, met while deciding enpass-sp.
+    assert caught.value.message == "string value at .enpass-assign-z.resourceObjectId can't be known during preview"
+
+
+def test_an_sp_that_requires_assignment_does_not_end_the_check_of_the_others() -> None:
+    other = policy_resource(
+        SP_TYPE, "other-sp", good_props(SP_TYPE, appRoleAssignmentRequired=False, objectId=OTHER_SP_OID)
+    )
+    principal = sp(appRoleAssignmentRequired=True)
+    resources = [
+        principal,
+        other,
+        assignment("enpass-assign-a", principal),
+        assignment("x", resourceObjectId=OTHER_SP_OID),
+    ]
+    assert run(resources) == [
+        (
+            "Service principal 'other-sp' does not require assignment (appRoleAssignmentRequired is false), "
+            "so these assignments restrict nothing: x",
+            urn(SP_TYPE, "other-sp"),
+        )
+    ]

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
+from pulumi import automation as auto
 
 from enpass_consent.commands.common import EXIT_DRIFT, EXIT_ERROR, EXIT_OK
 from enpass_consent.findings import Severity
-from enpass_consent.fleet.drift_audit import StackAudit
+from enpass_consent.fleet.drift_audit import AuditOutcome, StackAudit
 from enpass_consent.fleet.plan import make_plan
 from enpass_consent.fleet.result import Operation, Status
-from enpass_consent.fleet.runner import run_fleet
+from enpass_consent.fleet.runner import PreviewingCommand, command_error_message, run_fleet
 
 from .conftest import FakeAudit, scope_extra
 from .fake_pulumi import Behaviour, FakePulumiCommand
@@ -274,3 +278,111 @@ def test_a_failed_install_fails_every_stack_and_runs_nothing(tmp_path: Path) -> 
     assert result.stacks[0].error == "pulumi install failed: could not download plugin azuread"
     assert fake.stacks_touched() == []
     assert result.exit_code == EXIT_ERROR
+
+
+# --- command_error_message: the one line a failed CLI call leaves in the report ---------------
+
+
+def _error(stderr: str, stdout: str = "", code: int = 255) -> auto.CommandError:
+    return auto.CommandError(auto.CommandResult(stdout, stderr, code))
+
+
+@pytest.mark.parametrize(
+    ("diagnostics", "stderr", "expected"),
+    [
+        # The engine's error diagnostic wins, its lines joined.
+        (["  \n", "error: the grant\n  is invalid\n"], "error: ignored", "error: the grant is invalid"),
+        # A program's traceback: its last line, the exception.
+        (
+            ['Traceback (most recent call last):\n  File "__main__.py", line 3\nValueError: bad tenant\n'],
+            "",
+            "ValueError: bad tenant",
+        ),
+        # Otherwise stderr's error lines, the generic closing line left out, at most two.
+        (
+            [],
+            "warning: slow\nerror: update failed\nerror: grant: 409 Conflict\nerror: second\nerror: third\n",
+            "grant: 409 Conflict; second",
+        ),
+        # Only generic lines (matched in any case): the first of them.
+        ([], "Error: Preview failed\nerror: update failed\nsee the log\n", "Preview failed"),
+        # No error line at all: stderr's last line.
+        ([], "one\ntwo\nlast words\n", "last words"),
+    ],
+)
+def test_a_failed_cli_call_leaves_one_specific_line(diagnostics: list[str], stderr: str, expected: str) -> None:
+    assert command_error_message(_error(stderr), diagnostics) == expected
+
+
+def test_a_silent_failure_names_the_exit_code() -> None:
+    # stdout may span lines and mention a code of its own; the exit code is the CLI's.
+    exc = _error("", stdout="npm code: E404\nmore output", code=7)
+    assert command_error_message(exc) == "pulumi exited with code 7 and no message"
+
+
+# --- PreviewingCommand: `up` previews first, everything else is forwarded untouched -----------
+
+
+class _Recorder(auto.PulumiCommand):
+    def __init__(self) -> None:  # no `pulumi version`
+        self.command = "/opt/pulumi/bin/pulumi"
+        self.version = None
+        self.calls: list[tuple[Any, ...]] = []
+
+    def run(self, args: list[str], cwd: str, additional_env: Any, on_output: Any = None, on_error: Any = None) -> Any:
+        self.calls.append((args, cwd, additional_env, on_output, on_error))
+        return auto.CommandResult("", "", 0)
+
+
+def test_previewing_command_drops_skip_preview_from_up_only() -> None:
+    inner = _Recorder()
+    command = PreviewingCommand(inner)
+    assert (command.command, command.version) == ("/opt/pulumi/bin/pulumi", None)
+    env = {"PULUMI_CONFIG_PASSPHRASE": "x"}
+
+    def out(text: str) -> None: ...
+
+    def err(text: str) -> None: ...
+
+    command.run(["up", "--yes", "--skip-preview", "--stack", "a"], "/project", env, out, err)
+    command.run(["preview", "--skip-preview"], "/other", {}, None, None)
+    assert inner.calls == [
+        (["up", "--yes", "--stack", "a"], "/project", env, out, err),
+        (["preview", "--skip-preview"], "/other", {}, None, None),
+    ]
+
+
+def test_drift_finishes_every_stack_once_also_when_the_audit_ends_last(tmp_path: Path) -> None:
+    fake = _fake()
+    names = ["contoso", "fabrikam", "northwind"]
+    audit = FakeAudit({"fabrikam": StackAudit(findings=(scope_extra("Mail.Read"),))})
+
+    def slow_audit(project_dir: Path, stacks: list[str], /) -> Mapping[str, AuditOutcome]:
+        # The engines of all stacks have answered before the audit does.
+        deadline = time.monotonic() + 30
+        while len(fake.operations("preview")) < len(names) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        return audit(project_dir, stacks)
+
+    done: list[tuple[str, Status]] = []
+    result = run_fleet(
+        Operation.DRIFT,
+        make_plan(names),
+        tmp_path,
+        fake,
+        audit=slow_audit,
+        on_done=lambda r: done.append((r.stack, r.status)),
+    )
+    expected = [("contoso", Status.CHANGES), ("fabrikam", Status.CHANGES), ("northwind", Status.CHANGES)]
+    assert _statuses(result.stacks) == expected
+    assert sorted(done) == expected  # once each, never first failed for want of an audit
+    assert [f.actual for f in result.stacks[1].findings] == ["Mail.Read"]
+
+
+def test_every_operation_runs_without_colour(tmp_path: Path) -> None:
+    fake = _fake()
+    run_fleet(Operation.PREVIEW, make_plan(["contoso"]), tmp_path, fake)
+    run_fleet(Operation.UP, make_plan(["contoso"]), tmp_path, fake)
+    operations = fake.operations("preview") + fake.operations("up")
+    assert len(operations) == 2 and all(call[call.index("--color") + 1] == "never" for call in operations)

@@ -439,6 +439,8 @@ def test_components_write_nothing_and_a_state_less_step_is_listed() -> None:
         step("create", provider, None, None),
     )
     assert result.other_changes == (OtherChange(provider, PROVIDER_TYPE, "create"),)
+    # Neither the URN nor a state says what it is: listed, with no type made up.
+    assert run(step("create", "not-a-urn")).other_changes == (OtherChange("not-a-urn", "", "create"),)
     # An SP step without any state: its options are unknown, not false.
     sp = run(step("delete", urn(SP_TYPE, "enpass-sp"))).service_principal
     assert sp is not None and (sp.retain_on_delete, sp.protect) == (None, None)
