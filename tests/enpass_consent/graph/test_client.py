@@ -277,3 +277,164 @@ def test_item_headers_are_forwarded() -> None:
     sent = session.calls[0].json["requests"]
     assert sent[0]["headers"] == {"ConsistencyLevel": "eventual"}
     assert "headers" not in sent[1]
+
+
+# --- $batch retry timing: which wait, how long, and the tenant's deadline ----------------------
+
+
+def throttle_then_ok(statuses: list[tuple[int, dict[str, str]]]) -> Any:
+    """A handler answering the one item with each (status, headers) in turn, then 200."""
+    answers = iter(statuses)
+
+    def handler(call: Call) -> requests.Response:
+        status, headers = next(answers, (200, {}))
+        body = {"value": []} if status == 200 else None
+        return response(200, {"responses": [item("0", status, body, headers)]})
+
+    return handler
+
+
+def test_without_retry_after_the_wait_doubles_each_round() -> None:
+    client, _, sleeps = make_client(throttle_then_ok([(429, {}), (503, {}), (500, {})]))
+    assert client.batch([BatchRequest("a", "/a")])["a"].status == 200
+    assert sleeps == [2.0, 4.0, 8.0]
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "slept"),
+    [("120", 60.0), ("0.5", 0.5), ("-3", 2.0), ("soon", 2.0), ("0", 2.0)],
+)
+def test_retry_after_is_honoured_up_to_60_seconds(retry_after: str, slept: float) -> None:
+    # Negative, unreadable or zero: the backoff of the first round instead.
+    client, _, sleeps = make_client(throttle_then_ok([(429, {"Retry-After": retry_after})]))
+    client.batch([BatchRequest("a", "/a")])
+    assert sleeps == [slept]
+
+
+def test_throttle_rounds_start_again_on_each_page() -> None:
+    # One retry allowed per page: page 1 and page 2 are each throttled once, and the item succeeds.
+    answers = iter(
+        [
+            item("0", 429, None, {"Retry-After": "1"}),
+            item("0", 200, {"value": [1], "@odata.nextLink": f"{BASE}/a?page=2"}),
+            item("0", 429, None, {"Retry-After": "1"}),
+            item("0", 200, {"value": [2]}),
+        ]
+    )
+    client, _, sleeps = make_client(lambda call: response(200, {"responses": [next(answers)]}), max_throttle_rounds=1)
+    assert client.batch([BatchRequest("a", "/a")])["a"].body == {"value": [1, 2]}
+    assert sleeps == [1.0, 1.0]
+
+
+def test_a_throttled_item_that_gives_up_names_its_path_and_wait() -> None:
+    client, _, _ = make_client(throttle_then_ok([(429, {"Retry-After": "9"})] * 3), max_throttle_rounds=1)
+    with pytest.raises(ThrottledError) as raised:
+        client.batch([BatchRequest("a", "/servicePrincipals")])
+    assert (raised.value.path, raised.value.retry_after) == ("/servicePrincipals", 9)
+    assert str(raised.value).startswith(
+        f"Graph still answers 429 for /servicePrincipals in tenant {TENANT} after 1 retries"
+    )
+
+
+def _clocked_client(
+    handler: Any, deadline: float, batch_seconds: float
+) -> tuple[GraphClient, list[float], list[float]]:
+    now = [0.0]
+    sleeps: list[float] = []
+
+    def timed(call: Call) -> requests.Response:
+        now[0] += batch_seconds
+        return handler(call)
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        now[0] += seconds
+
+    client = GraphClient(
+        ENDPOINTS, TENANT, FixedToken(), FakeSession(timed), sleep=sleep, clock=lambda: now[0],
+        deadline_seconds=deadline, max_throttle_rounds=50,
+    )  # fmt: skip
+    return client, sleeps, now
+
+
+def test_no_wait_is_begun_that_would_end_past_the_deadline() -> None:
+    client, sleeps, now = _clocked_client(throttle_then_ok([(429, {"Retry-After": "45"})] * 5), 100.0, 10.0)
+    with pytest.raises(ThrottledError, match=r"\(waiting 45 s to retry 1 \$batch item\(s\)\)"):
+        client.batch([BatchRequest("a", "/a")])
+    # Sent at 0 (answer at 10), waited to 55, sent again (answer at 65): a second wait would end at 110.
+    assert sleeps == [45.0] and now[0] == 65.0
+
+
+def test_a_wait_that_ends_exactly_at_the_deadline_is_still_taken() -> None:
+    client, sleeps, now = _clocked_client(throttle_then_ok([(429, {"Retry-After": "50"})] * 2), 100.0, 0.0)
+    assert client.batch([BatchRequest("a", "/a")])["a"].status == 200
+    assert sleeps == [50.0, 50.0] and now[0] == 100.0
+
+
+# --- pages, limits and single requests -----------------------------------------------------------
+
+
+def test_get_all_stops_after_max_pages() -> None:
+    def pages(count: int) -> Any:
+        links = iter(range(2, count + 2))
+
+        def handler(call: Call) -> requests.Response:
+            page = next(links)
+            body: dict[str, Any] = {"value": [page - 1]}
+            if page <= count:
+                body["@odata.nextLink"] = f"{BASE}/users?page={page}"
+            return response(200, body)
+
+        return handler
+
+    client, session, _ = make_client(pages(2), max_pages=2)
+    assert client.get_all("/users") == [1, 2]
+    assert [call.method for call in session.calls] == ["GET", "GET"]
+    client, _, _ = make_client(pages(3), max_pages=2)
+    with pytest.raises(BadResponseError, match=r"^more than 2 pages for /users$"):
+        client.get_all("/users")
+
+
+def test_a_batch_item_stops_after_max_pages() -> None:
+    def handler(call: Call) -> requests.Response:
+        (request,) = call.json["requests"]
+        page = int(request["url"].rpartition("=")[2]) if "=" in request["url"] else 1
+        body = {"value": [page], "@odata.nextLink": f"{BASE}/grants?page={page + 1}"}
+        return response(200, {"responses": [item(request["id"], 200, body)]})
+
+    client, session, _ = make_client(handler, max_pages=3)
+    with pytest.raises(BadResponseError, match=r"^more than 3 pages for /grants$"):
+        client.batch([BatchRequest("g", "/grants")])
+    assert len(session.calls) == 4
+
+
+def test_single_requests_ask_for_json_with_the_callers_headers() -> None:
+    client, session, _ = make_client(lambda call: response(200, {"value": []}))
+    client.get("/users", {"$top": "1"}, {"ConsistencyLevel": "eventual"})
+    assert session.calls[0].headers == {
+        "Accept": "application/json",
+        "ConsistencyLevel": "eventual",
+        "Authorization": f"Bearer {FAKE_TOKEN}",
+    }
+
+
+@pytest.mark.parametrize(("status", "raw"), [(204, b""), (200, b"")])
+def test_an_answer_without_content_is_none(status: int, raw: bytes) -> None:
+    client, _, _ = make_client(lambda call: response(status, raw=raw))
+    assert client.get("/x") is None
+
+
+@pytest.mark.parametrize("status", [300, 302])
+def test_a_redirect_answer_is_an_error(status: int) -> None:
+    client, _, _ = make_client(lambda call: response(status, {"error": {"code": "Moved"}}))
+    with pytest.raises(GraphRequestError) as raised:
+        client.get("/x")
+    assert raised.value.status == status
+
+
+def test_whole_request_throttling_names_path_and_tenant() -> None:
+    client, _, _ = make_client(lambda call: response(429, {}, {"Retry-After": "3"}))
+    with pytest.raises(ThrottledError) as raised:
+        client.get("/servicePrincipals")
+    assert raised.value.path == "/v1.0/servicePrincipals"
+    assert str(raised.value) == f"Graph still answered 429 for /v1.0/servicePrincipals in tenant {TENANT} after retries"
