@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from enpass_consent import clouds
-from enpass_consent.graph.client import BatchRequest, GraphClient
+from enpass_consent.graph.client import BatchRequest, BatchResult, GraphClient
 from enpass_consent.graph.errors import (
     BadResponseError,
     GraphRequestError,
@@ -438,3 +438,107 @@ def test_whole_request_throttling_names_path_and_tenant() -> None:
         client.get("/servicePrincipals")
     assert raised.value.path == "/v1.0/servicePrincipals"
     assert str(raised.value) == f"Graph still answered 429 for /v1.0/servicePrincipals in tenant {TENANT} after retries"
+
+
+def test_a_failed_item_is_typed_like_a_whole_request() -> None:
+    denied = BatchResult("sp", 403, {}, {"error": {"code": "Authorization_RequestDenied", "message": "no"}})
+    error = denied.error()
+    assert type(error) is PermissionDeniedError
+    assert (error.status, error.code, error.path) == (403, "Authorization_RequestDenied", "$batch item sp")
+    with pytest.raises(PermissionDeniedError):
+        denied.json_object()
+    with pytest.raises(BadResponseError, match=r"^batch item sp: expected a JSON object$"):
+        BatchResult("sp", 200, {}, ["not", "an object"]).json_object()
+    assert BatchResult("sp", 204, {}, {"a": 1}).json_object() == {"a": 1}
+
+
+def test_get_all_sends_params_once_and_headers_on_every_page() -> None:
+    pages = iter(
+        [response(200, {"value": [1], "@odata.nextLink": f"{BASE}/users?$skiptoken=2"}), response(200, {"value": [2]})]
+    )
+    client, session, _ = make_client(lambda call: next(pages))
+    client.get_all("/users", {"$top": "1"}, {"ConsistencyLevel": "eventual"})
+    first, second = session.calls
+    assert (first.url, first.params, first.headers["ConsistencyLevel"]) == (f"{BASE}/users", {"$top": "1"}, "eventual")
+    assert (second.method, second.params, second.headers["ConsistencyLevel"]) == ("GET", None, "eventual")
+
+
+@pytest.mark.parametrize("body", [{"items": []}, ["a list"], {"value": "not a list"}])
+def test_a_collection_without_a_value_list_is_a_bad_response(body: Any) -> None:
+    client, _, _ = make_client(lambda call: response(200, body))
+    with pytest.raises(BadResponseError, match=r"^Graph answer for /users has no 'value' list$"):
+        client.get_all("/users")
+
+
+def test_a_batch_item_answering_200_without_an_object_is_a_bad_response() -> None:
+    client, _, _ = make_client(lambda call: response(200, {"responses": [item("0", 200, "text")]}))
+    with pytest.raises(BadResponseError) as raised:
+        client.batch([BatchRequest("a", "/a")])
+    assert str(raised.value) == f"$batch item for /a in tenant {TENANT} answered 200 without a JSON object"
+
+
+def test_results_carry_their_request_id_status_and_headers() -> None:
+    answers = iter(
+        [
+            [item("0", 200, {"value": [1], "@odata.nextLink": f"{BASE}/g?p=2"}, {"X-Page": "1"}), item("1", 404, {})],
+            [item("0", 200, {"value": [2]}, {"X-Page": "2"})],
+        ]
+    )
+    client, _, _ = make_client(lambda call: response(200, {"responses": next(answers)}))
+    results = client.batch([BatchRequest("grants", "/g"), BatchRequest("sp", "/sp")])
+    grants, sp = results["grants"], results["sp"]
+    assert (grants.id, grants.status, grants.headers["x-page"], grants.body) == ("grants", 200, "2", {"value": [1, 2]})
+    assert (sp.id, sp.status) == ("sp", 404)
+
+
+@pytest.mark.parametrize(
+    ("envelope", "message"),
+    [
+        ([], "has no 'responses' list"),
+        ({"responses": [item("1")]}, "has a malformed or repeated item"),  # ids are 0..n-1
+        ({"responses": [dict(item("0"), id=0)]}, "has a malformed or repeated item"),  # ids are strings
+        ({"responses": [item("0"), item("0")]}, "has a malformed or repeated item"),
+        ({"responses": []}, "has 0 items for 1 requests"),
+    ],
+)
+def test_a_malformed_envelope_says_what_is_wrong(envelope: Any, message: str) -> None:
+    client, _, _ = make_client(lambda call: response(200, envelope))
+    with pytest.raises(BadResponseError) as raised:
+        client.batch([BatchRequest("a", "/a")])
+    assert str(raised.value) == f"$batch answer in tenant {TENANT} {message}"
+
+
+def test_a_request_after_the_deadline_is_not_sent() -> None:
+    now = [0.0]
+    client = GraphClient(
+        ENDPOINTS,
+        TENANT,
+        FixedToken(),
+        FakeSession(lambda call: response(200, {})),
+        clock=lambda: now[0],
+        deadline_seconds=10.0,
+    )
+    now[0] = 10.5
+    with pytest.raises(ThrottledError) as raised:
+        client.get("/users")
+    assert str(raised.value) == f"gave up on tenant {TENANT} after 10 s of retries (sending GET /v1.0/users)"
+
+
+def test_transport_failure_names_host_path_tenant_and_cause() -> None:
+    def fail(call: Call) -> requests.Response:
+        raise requests.ConnectionError("refused")
+
+    client, _, _ = make_client(fail)
+    with pytest.raises(TransportError) as raised:
+        client.get("/users")
+    assert str(raised.value) == (
+        f"no answer from Graph at {ENDPOINTS.graph_label} for /v1.0/users in tenant {TENANT} after retries: "
+        "ConnectionError: refused"
+    )
+
+
+def test_a_path_must_start_at_the_version_root() -> None:
+    client, session, _ = make_client(lambda call: response(200, {}))
+    with pytest.raises(ValueError, match=r"^Graph paths are relative to the version root and start with '/': 'users'$"):
+        client.get("users")
+    assert session.calls == []

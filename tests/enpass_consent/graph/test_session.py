@@ -9,6 +9,7 @@ import requests
 
 from enpass_consent.emulator.server import Emulator
 from enpass_consent.graph.errors import ConfigurationError
+from enpass_consent.graph.proxy import ProxyConfig
 from enpass_consent.graph.session import RETRY_AFTER_MAX_SECONDS, build_retry, build_session
 
 
@@ -84,3 +85,37 @@ def test_redirects_are_never_followed(monkeypatch: pytest.MonkeyPatch) -> None:
     session.get("https://example.invalid/")
     session.post("https://example.invalid/token", data={"client_secret": "fake"}, allow_redirects=True)
     assert seen == [False, False]  # a token POST's body must never follow a Location to another host
+
+
+def test_the_proxy_is_chosen_per_url_also_for_a_bytes_url_and_positional_arguments_pass(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[tuple[object, ...]] = []
+
+    def fake_request(
+        self: requests.Session, method: str, url: str, *args: object, **kwargs: object
+    ) -> requests.Response:
+        seen.append((url, args, kwargs.get("proxies")))
+        return requests.Response()
+
+    monkeypatch.setattr(requests.Session, "request", fake_request)
+    session = build_session(None, pool_size=1, proxy=ProxyConfig(https_proxy="https://proxy.test.invalid:8443"))
+    session.request("GET", b"https://graph.test.invalid/v1.0/x", {"$top": "1"})
+    session.request("GET", "https://graph.test.invalid/v1.0/y")
+    assert seen == [
+        (b"https://graph.test.invalid/v1.0/x", ({"$top": "1"},), {"https": "https://proxy.test.invalid:8443"}),
+        ("https://graph.test.invalid/v1.0/y", (), {"https": "https://proxy.test.invalid:8443"}),
+    ]
+
+
+def test_a_ca_bundle_that_is_not_ascii_or_absent_names_the_variable_file_and_reason(tmp_path: Path) -> None:
+    # PEM is ASCII; a file that is not (a DER or UTF-16 file renamed .pem) is not read as text.
+    missing = tmp_path / "missing.pem"
+    with pytest.raises(ConfigurationError) as raised:
+        build_session(str(missing), pool_size=1)
+    assert str(raised.value) == f"ENPASS_CONSENT_CA_BUNDLE: cannot read {missing}: FileNotFoundError"
+    odd = tmp_path / "odd.pem"
+    odd.write_bytes("-----BEGIN CERTIFICATE-----\nprüfung\n-----END CERTIFICATE-----\n".encode())
+    with pytest.raises(ConfigurationError) as raised:
+        build_session(str(odd), pool_size=1)
+    assert str(raised.value) == f"ENPASS_CONSENT_CA_BUNDLE: cannot read {odd}: UnicodeDecodeError"
