@@ -25,7 +25,9 @@ def test_duplicates_appear_once() -> None:
 
 
 def test_canary_with_shard_is_a_usage_error() -> None:
-    with pytest.raises(PlanError, match=r"^--canary cannot be combined with --shard: run the canaries in their own job first$"):
+    with pytest.raises(
+        PlanError, match=r"^--canary cannot be combined with --shard: run the canaries in their own job first$"
+    ):
         make_plan(["a"], canaries=["a"], shard=Shard(1, 2))
 
 

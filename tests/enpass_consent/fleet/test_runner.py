@@ -249,7 +249,21 @@ def test_a_preview_without_summary_event_fails_that_stack_only(tmp_path: Path) -
     result = run_fleet(Operation.PREVIEW, make_plan(["contoso", "fabrikam"]), tmp_path, fake)
     assert result.stacks[0].status is Status.FAILED
     assert result.stacks[0].error == "RuntimeError: summary event never found"
+    assert result.stacks[0].changes == {}
     assert result.stacks[1].status is Status.OK
+
+
+def test_an_up_without_summary_event_takes_its_changes_from_the_update_history(tmp_path: Path) -> None:
+    fake = _fake(no_summary=["contoso"])
+    result = run_fleet(Operation.UP, make_plan(["contoso"]), tmp_path, fake, skip_preview=True)
+    assert _statuses(result.stacks) == [("contoso", Status.OK)]
+    assert result.stacks[0].changes == {"update": 1}
+
+
+def test_a_failed_operation_without_summary_event_has_no_changes(tmp_path: Path) -> None:
+    fake = _fake(no_summary=["contoso"], fail={"contoso": "boom"})
+    (result,) = run_fleet(Operation.PREVIEW, make_plan(["contoso"]), tmp_path, fake).stacks
+    assert (result.status, result.changes, result.error) == (Status.FAILED, {}, "preview failed")
 
 
 def test_up_does_not_ask_for_secrets_in_the_history(tmp_path: Path) -> None:
@@ -278,6 +292,7 @@ def test_a_failed_install_fails_every_stack_and_runs_nothing(tmp_path: Path) -> 
     assert result.stacks[0].error == "pulumi install failed: could not download plugin azuread"
     assert fake.stacks_touched() == []
     assert result.exit_code == EXIT_ERROR
+    assert result.operation is Operation.UP and all(s.changes == {} for s in result.stacks)
 
 
 # --- command_error_message: the one line a failed CLI call leaves in the report ---------------
@@ -386,3 +401,72 @@ def test_every_operation_runs_without_colour(tmp_path: Path) -> None:
     run_fleet(Operation.UP, make_plan(["contoso"]), tmp_path, fake)
     operations = fake.operations("preview") + fake.operations("up")
     assert len(operations) == 2 and all(call[call.index("--color") + 1] == "never" for call in operations)
+
+
+class _Recording(FakePulumiCommand):
+    """Also records the folder each command runs in; `install` may fail outside the CLI."""
+
+    def __init__(self, behaviour: Behaviour, install_raises: Exception | None = None) -> None:
+        super().__init__(behaviour)
+        self.folders: list[str] = []
+        self.install_raises = install_raises
+
+    def run(self, args: list[str], cwd: str, additional_env: Any, on_output: Any = None, on_error: Any = None) -> Any:
+        self.folders.append(cwd)
+        if self.install_raises is not None and "install" in args:
+            raise self.install_raises
+        return super().run(args, cwd, additional_env, on_output, on_error)
+
+
+def test_every_command_runs_in_the_project_folder(tmp_path: Path) -> None:
+    fake = _Recording(Behaviour(stacks={k: dict(v) for k, v in CHANGES.items()}))
+    run_fleet(Operation.PREVIEW, make_plan(["contoso", "fabrikam"]), tmp_path, fake)
+    assert fake.folders and set(fake.folders) == {str(tmp_path.resolve())}
+
+
+def test_an_install_that_fails_outside_the_cli_names_the_error(tmp_path: Path) -> None:
+    fake = _Recording(Behaviour(stacks={"contoso": {}}), install_raises=FileNotFoundError("pulumi not found"))
+    result = run_fleet(Operation.DRIFT, make_plan(["contoso"]), tmp_path, fake)
+    assert result.operation is Operation.DRIFT
+    assert [(s.status, s.error) for s in result.stacks] == [(Status.FAILED, "pulumi install failed: pulumi not found")]
+
+
+def test_preview_and_up_never_call_the_audit(tmp_path: Path) -> None:
+    audit = FakeAudit()
+    run_fleet(Operation.PREVIEW, make_plan(["contoso", "fabrikam"]), tmp_path, _fake(), audit=audit)
+    run_fleet(Operation.UP, make_plan(["contoso"], ["fabrikam"]), tmp_path, _fake(), audit=audit)
+    assert audit.calls == []
+
+
+def test_a_failed_drift_stack_keeps_its_findings_and_every_reason(tmp_path: Path) -> None:
+    audit = FakeAudit({"contoso": StackAudit(findings=(scope_extra("Mail.Read"),), error="token expired")})
+    fake = _fake(fail={"contoso": "grant 409 Conflict"})
+    (result,) = run_fleet(Operation.DRIFT, make_plan(["contoso"]), tmp_path, fake, audit=audit).stacks
+    assert result.status is Status.FAILED
+    assert result.error == "grant 409 Conflict; audit: token expired"
+    assert [f.actual for f in result.findings] == ["Mail.Read"]
+
+
+def test_a_concurrency_below_one_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"^concurrency must be at least 1 \(got 0\)$"):
+        run_fleet(Operation.PREVIEW, make_plan(["contoso"]), tmp_path, _fake(), concurrency=0)
+    assert run_fleet(Operation.DRIFT, make_plan([]), tmp_path, _fake()).operation is Operation.DRIFT
+
+
+def test_an_error_in_a_progress_callback_cancels_the_stacks_not_yet_started(tmp_path: Path) -> None:
+    fake = _fake(sleep=0.3)
+
+    def on_done(result: object) -> None:
+        raise RuntimeError("progress display broke")
+
+    with pytest.raises(RuntimeError, match="progress display broke"):
+        run_fleet(
+            Operation.PREVIEW,
+            make_plan(["contoso", "fabrikam", "northwind"]),
+            tmp_path,
+            fake,
+            concurrency=1,
+            on_done=on_done,
+        )
+    # The first stack finished, the second may have started; the third never does.
+    assert len(fake.operations("preview")) < 3

@@ -49,3 +49,23 @@ def test_secret_patterns_are_removed(text: str) -> None:
 def test_ordinary_text_is_untouched() -> None:
     text = "Graph returned 403 for /v1.0/servicePrincipals (Authorization_RequestDenied: Insufficient privileges)"
     assert scrub(text) == text
+
+
+def test_six_characters_are_a_secret_five_are_not() -> None:
+    register_secret("q7w8e9")
+    register_secret("k2j3h")
+    register_secret(None)
+    register_secret("")
+    assert scrub("q7w8e9 k2j3h") == f"{REDACTED} k2j3h"
+
+
+def test_a_secret_with_surrounding_whitespace_is_removed_with_and_without_it() -> None:
+    register_secret("  padded-fake-value \n")
+    assert scrub("x=padded-fake-value;") == f"x={REDACTED};"
+
+
+def test_a_longer_secret_holding_a_shorter_one_is_removed_whole() -> None:
+    # Registered shorter first, and the shorter sorts after the longer alphabetically: only length decides.
+    register_secret("zq-fake-inner")
+    register_secret("azq-fake-inner-outer")
+    assert scrub("<azq-fake-inner-outer> <zq-fake-inner>") == f"<{REDACTED}> <{REDACTED}>"
