@@ -119,3 +119,34 @@ def test_a_ca_bundle_that_is_not_ascii_or_absent_names_the_variable_file_and_rea
     with pytest.raises(ConfigurationError) as raised:
         build_session(str(odd), pool_size=1)
     assert str(raised.value) == f"ENPASS_CONSENT_CA_BUNDLE: cannot read {odd}: UnicodeDecodeError"
+
+
+def test_the_retry_budget() -> None:
+    # Bounded: at most 6 retries of a request (3 on connect errors, 2 on read errors, 4 on
+    # retryable statuses), none on other errors or redirects; backoff 0.5 s doubling up to 10 s,
+    # with up to 0.5 s of jitter; a redirect answer is returned to the caller, never raised.
+    retry = build_retry()
+    assert (retry.total, retry.connect, retry.read, retry.status, retry.other, retry.redirect) == (6, 3, 2, 4, 0, 0)
+    assert (retry.backoff_factor, retry.backoff_max, retry.backoff_jitter) == (0.5, 10, 0.5)
+    assert retry.respect_retry_after_header is True and retry.raise_on_redirect is False
+
+
+def test_a_pool_size_below_one_still_gets_one_connection() -> None:
+    session = build_session(None, pool_size=0)
+    try:
+        assert session.get_adapter("https://example.invalid/")._pool_maxsize == 1  # type: ignore[attr-defined]
+    finally:
+        session.close()
+
+
+def test_a_bundle_with_a_pem_marker_but_no_certificate_is_refused(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.pem"
+    broken.write_text("-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
+    with pytest.raises(ConfigurationError, match=rf"^ENPASS_CONSENT_CA_BUNDLE: {broken} is not a valid PEM bundle \("):
+        build_session(str(broken), pool_size=1)
+
+
+def test_closing_after_the_combined_bundle_is_gone_is_quiet(emulator: Emulator) -> None:
+    session = build_session(emulator.ca_bundle, pool_size=1)
+    os.unlink(str(session.verify))
+    session.close()
