@@ -406,15 +406,16 @@ def test_every_operation_runs_without_colour(tmp_path: Path) -> None:
 class _Recording(FakePulumiCommand):
     """Also records the folder each command runs in; `install` may fail outside the CLI."""
 
-    def __init__(self, behaviour: Behaviour, install_raises: Exception | None = None) -> None:
+    def __init__(self, behaviour: Behaviour, raises: Mapping[str, Exception] | None = None) -> None:
         super().__init__(behaviour)
         self.folders: list[str] = []
-        self.install_raises = install_raises
+        self.raises = dict(raises or {})  # subcommand ("install", "select") -> what running it raises
 
     def run(self, args: list[str], cwd: str, additional_env: Any, on_output: Any = None, on_error: Any = None) -> Any:
         self.folders.append(cwd)
-        if self.install_raises is not None and "install" in args:
-            raise self.install_raises
+        for subcommand, error in self.raises.items():
+            if subcommand in args:
+                raise error
         return super().run(args, cwd, additional_env, on_output, on_error)
 
 
@@ -425,7 +426,7 @@ def test_every_command_runs_in_the_project_folder(tmp_path: Path) -> None:
 
 
 def test_an_install_that_fails_outside_the_cli_names_the_error(tmp_path: Path) -> None:
-    fake = _Recording(Behaviour(stacks={"contoso": {}}), install_raises=FileNotFoundError("pulumi not found"))
+    fake = _Recording(Behaviour(stacks={"contoso": {}}), raises={"install": FileNotFoundError("pulumi not found")})
     result = run_fleet(Operation.DRIFT, make_plan(["contoso"]), tmp_path, fake)
     assert result.operation is Operation.DRIFT
     assert [(s.status, s.error) for s in result.stacks] == [(Status.FAILED, "pulumi install failed: pulumi not found")]
@@ -470,3 +471,20 @@ def test_an_error_in_a_progress_callback_cancels_the_stacks_not_yet_started(tmp_
         )
     # The first stack finished, the second may have started; the third never does.
     assert len(fake.operations("preview")) < 3
+
+
+def test_a_stack_that_cannot_be_selected_for_another_reason_fails_alone(tmp_path: Path) -> None:
+    fake = _Recording(Behaviour(stacks={"contoso": {}}), raises={"select": PermissionError("state locked")})
+    (result,) = run_fleet(Operation.PREVIEW, make_plan(["contoso"]), tmp_path, fake).stacks
+    assert (result.status, result.changes, result.error) == (
+        Status.FAILED,
+        {},
+        "cannot select stack 'contoso': PermissionError: state locked",
+    )
+
+
+def test_only_drift_refreshes(tmp_path: Path) -> None:
+    fake = _fake()
+    run_fleet(Operation.PREVIEW, make_plan(["contoso"]), tmp_path, fake)
+    run_fleet(Operation.UP, make_plan(["fabrikam"]), tmp_path, fake)
+    assert not [call for call in fake.calls if "--refresh" in call]
