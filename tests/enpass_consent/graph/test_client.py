@@ -542,3 +542,16 @@ def test_a_path_must_start_at_the_version_root() -> None:
     with pytest.raises(ValueError, match=r"^Graph paths are relative to the version root and start with '/': 'users'$"):
         client.get("users")
     assert session.calls == []
+
+
+def test_a_later_page_without_a_value_list_names_the_collection() -> None:
+    pages = iter([response(200, {"value": [1], "@odata.nextLink": f"{BASE}/users?$skiptoken=2"}), response(200, {})])
+    client, _, _ = make_client(lambda call: next(pages))
+    with pytest.raises(BadResponseError, match=r"^Graph answer for /users has no 'value' list$"):
+        client.get_all("/users")
+    answers = iter(
+        [item("0", 200, {"value": [1], "@odata.nextLink": f"{BASE}/grants?$skiptoken=2"}), item("0", 200, {"x": 1})]
+    )
+    client, _, _ = make_client(lambda call: response(200, {"responses": [next(answers)]}))
+    with pytest.raises(BadResponseError, match=r"^Graph answer for /grants has no 'value' list$"):
+        client.batch([BatchRequest("g", "/grants")])
