@@ -454,7 +454,7 @@ def _run(modules: list[str], args: argparse.Namespace, argv: list[str]) -> int:
             shutil.rmtree(work_dir, ignore_errors=True)
     stamp = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M"),
-        "command": shlex.join(["scripts/mutation", *argv]),
+        "command": shlex.join(["scripts/mutation", *recorded_arguments(argv)]),
         "runtime_s": round(runtime),
     }
     run = {"tool": f"mutmut {importlib.metadata.version('mutmut')}", "modules": {}}
@@ -469,6 +469,20 @@ def _run(modules: list[str], args: argparse.Namespace, argv: list[str]) -> int:
     RESULTS_JSON.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     _print_unexplained(write_report(merged))
     return 0
+
+
+def recorded_arguments(argv: Sequence[str]) -> list[str]:
+    """The arguments that decide a result: where the run happened (--work-dir) does not."""
+    kept: list[str] = []
+    skip_value = False
+    for argument in argv:
+        if skip_value:
+            skip_value = False
+        elif argument == "--work-dir":
+            skip_value = True
+        elif not argument.startswith("--work-dir="):
+            kept.append(argument)
+    return kept
 
 
 def _print_unexplained(mutants: list[Mutant]) -> None:

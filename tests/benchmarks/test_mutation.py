@@ -89,6 +89,14 @@ def test_a_line_that_appears_twice_is_told_apart_by_the_diffs_position() -> None
     assert (mutation.changed_line(source, "f", first), mutation.changed_line(source, "f", second)) == (4, 6)
 
 
+def test_the_recorded_command_leaves_out_where_the_run_happened() -> None:
+    assert mutation.recorded_arguments(["fleet", "--work-dir", "/tmp/x", "--tests", "t", "--work-dir=/tmp/y"]) == [
+        "fleet",
+        "--tests",
+        "t",
+    ]
+
+
 def test_function_labels() -> None:
     assert mutation.function_label("enpass_consent.fleet.shard.x_shard_of__mutmut_12") == "shard_of"
     assert mutation.function_label("enpass_consent.fleet.shard.xǁShardǁselect__mutmut_1") == "Shard.select"
