@@ -462,7 +462,9 @@ def _run(modules: list[str], args: argparse.Namespace, argv: list[str]) -> int:
         run["modules"][module] = {**stamp, **entry}
         print(f"{module}: {entry['killed']} / {entry['total']} killed ({percent(entry['killed'], entry['total'])})")
     if args.no_write:
-        _print_unexplained([Mutant(**m) for e in run["modules"].values() for m in e["not_killed"]])
+        reasons = load_reasons(REASONS_TOML)
+        not_killed = [Mutant(**m) for e in run["modules"].values() for m in e["not_killed"]]
+        _print_unexplained([mutant for mutant in not_killed if mutant.key() not in reasons])
         return 0
     previous = json.loads(RESULTS_JSON.read_text(encoding="utf-8")) if RESULTS_JSON.exists() else {}
     merged = merge_results(previous, run)
