@@ -9,7 +9,7 @@ import pytest
 
 from enpass_consent import catalog, settings
 from enpass_consent.audit import collect
-from enpass_consent.audit.state import Owner
+from enpass_consent.audit.state import AppRoleAssignment, Grant, Owner
 from enpass_consent.graph.client import BatchResult
 from enpass_consent.graph.errors import BadResponseError, NotFoundError, PermissionDeniedError
 
@@ -153,3 +153,99 @@ def test_microsoft_graphs_app_roles_are_read_in_the_same_batch_and_named() -> No
         collect.state_from(answers(config, graphSp=BatchResult("graphSp", 200, {}, weird)), config).graph_app_role_names
         == {}
     )
+
+
+def test_a_group_name_filter_url_in_full() -> None:
+    # $filter value percent-encoded whole (quote, slash included); OData doubles the single quote.
+    assert collect.group_filter_url("Bob's Team/EU") == (
+        "/groups?$filter=displayName%20eq%20%27Bob%27%27s%20Team%2FEU%27%20and%20securityEnabled%20eq%20true"
+        "&$select=id,displayName"
+    )
+    assert collect.odata_string("it's") == "'it''s'"
+    assert collect.odata_string("") == "''"
+
+
+class RecordingClient:
+    """Stands in for GraphClient: records the batch it is given and answers from a table."""
+
+    def __init__(self, answers: dict[str, BatchResult]) -> None:
+        self.answers = answers
+        self.requested: list[tuple[str, str]] = []
+
+    def batch(self, requests_: Any) -> dict[str, BatchResult]:
+        self.requested = [(request.id, request.url) for request in requests_]
+        return self.answers
+
+
+def test_collect_sends_the_reads_of_the_settings_and_parses_their_answers() -> None:
+    config = parse(["Twins"])
+    twins = BatchResult("group:0", 200, {}, {"value": [{"id": TWIN_2}]})
+    client = RecordingClient(answers(config, **{"group:0": twins}))
+    state = collect.collect(client, config)  # type: ignore[arg-type]
+    enpass = f"/servicePrincipals(appId='{catalog.ENPASS_APP_ID}')"
+    assert dict(client.requested) == {
+        "sp": f"{enpass}?$select=id,appId,accountEnabled,appRoleAssignmentRequired,tags,notes,"
+        "notificationEmailAddresses,description,loginUrl,preferredSingleSignOnMode,alternativeNames",
+        "grants": f"{enpass}/oauth2PermissionGrants",
+        "appPermissions": f"{enpass}/appRoleAssignments",
+        "assignedTo": f"{enpass}/appRoleAssignedTo",
+        "owners": f"{enpass}/owners?$select=id,displayName",
+        "graphSp": f"/servicePrincipals(appId='{catalog.MICROSOFT_GRAPH_APP_ID}')?$select=id,appRoles",
+        "group:0": "/groups?$filter=displayName%20eq%20%27Twins%27%20and%20securityEnabled%20eq%20true"
+        "&$select=id,displayName",
+    }
+    assert len(client.requested) == 7  # one read each, none twice
+    assert state.service_principal is not None and state.service_principal.object_id == SP_ID
+    assert state.group_matches == {"Twins": (TWIN_2,)}
+
+
+def test_state_from_parses_every_collection_in_graphs_order() -> None:
+    config = parse([])
+    grants = [
+        {
+            "id": "g-2",
+            "consentType": "AllPrincipals",
+            "resourceId": "9A9A9A9A-0000-4000-8000-000000000001",
+            "scope": "User.Read",
+        },
+        {
+            "id": "g-1",
+            "consentType": "Principal",
+            "principalId": "AB000000-0000-4000-8000-000000000001",
+            "resourceId": "x",
+            "scope": "a b",
+        },
+    ]
+    permissions = [
+        {"id": "p-1", "appRoleId": "R1", "principalId": SP_ID, "principalType": "ServicePrincipal", "resourceId": "x"}
+    ]
+    assigned = [
+        {"id": "as-2", "appRoleId": "R0", "principalId": "U2", "principalType": "User", "resourceId": SP_ID},
+        {"id": "as-1", "appRoleId": "R0", "principalId": "G1", "principalType": "Group", "resourceId": SP_ID},
+    ]
+    state = collect.state_from(
+        answers(
+            config,
+            grants=BatchResult("grants", 200, {}, {"value": grants}),
+            appPermissions=BatchResult("appPermissions", 200, {}, {"value": permissions}),
+            assignedTo=BatchResult("assignedTo", 200, {}, {"value": assigned}),
+        ),
+        config,
+    )
+    assert state.graph_service_principal_id == "9a9a9a9a-0000-4000-8000-000000000001"
+    assert state.grants == (
+        Grant("g-2", "AllPrincipals", None, "9a9a9a9a-0000-4000-8000-000000000001", ("User.Read",)),
+        Grant("g-1", "Principal", "ab000000-0000-4000-8000-000000000001", "x", ("a", "b")),
+    )
+    assert state.app_permissions == (AppRoleAssignment("p-1", "r1", SP_ID, "ServicePrincipal", "", "x"),)
+    assert state.assigned_to == (
+        AppRoleAssignment("as-2", "r0", "u2", "User", "", SP_ID),
+        AppRoleAssignment("as-1", "r0", "g1", "Group", "", SP_ID),
+    )
+
+
+@pytest.mark.parametrize("graph_body", [{}, {"id": None}, {"id": ""}], ids=["no id", "null id", "empty id"])
+def test_microsoft_graphs_sp_without_an_id_is_no_graph_sp(graph_body: dict[str, Any]) -> None:
+    config = parse([])
+    state = collect.state_from(answers(config, graphSp=BatchResult("graphSp", 200, {}, graph_body)), config)
+    assert state.graph_service_principal_id is None

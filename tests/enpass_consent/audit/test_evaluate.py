@@ -302,3 +302,185 @@ def test_messages_of_grant_findings_in_full() -> None:
         "Grant grant-all holds openid, which the stack does not ask for (a sign-in scope: no data access).",
         f"Grant grant-x (AllPrincipals) is on resource {OTHER_API}, not Microsoft Graph.",
     ]
+
+
+MESSAGE_CASES: list[tuple[str, settings.Settings, TenantState, list[str]]] = [
+    (
+        "no service principal",
+        stack(),
+        TenantState(service_principal=None),
+        ["Enpass has no service principal in this tenant: nobody has consented yet."],
+    ),
+    (
+        "disabled, assignment required differs, no grant",
+        stack(),
+        tenant(service_principal=sp_with(account_enabled=False, app_role_assignment_required=True), grants=()),
+        [
+            "The Enpass service principal is disabled.",
+            "appRoleAssignmentRequired is true, the stack says false.",
+            "No tenant-wide grant to Microsoft Graph: users see 'Need admin approval'.",
+        ],
+    ),
+    (
+        "enabled while the stack turns Enpass off; assignment not required while the stack requires it",
+        stack(accountEnabled=False, groups=[GROUP_1]),
+        tenant(assigned_to=(assignment("as-1", GROUP_1),)),
+        [
+            "The Enpass service principal is enabled, the stack turns Enpass off (accountEnabled: false).",
+            "appRoleAssignmentRequired is false, the stack says true.",
+        ],
+    ),
+    (
+        "per-user stack: the tenant-wide grant, a stranger's grant, a missing user, a missing scope",
+        stack(tenantWideConsent=False, consentUsers=[USER_A, USER_B]),
+        tenant(
+            grants=(
+                Grant("grant-c", "Principal", GROUP_1, GRAPH, ("User.Read", "Mail.Read")),
+                TENANT_GRANT,
+                Grant(
+                    "grant-b",
+                    "Principal",
+                    USER_B,
+                    GRAPH,
+                    tuple(s for s in catalog.ENPASS_SCOPE_NAMES if s != "Group.Read.All"),
+                ),
+            )
+        ),
+        [
+            "Tenant-wide grant grant-all exists, but the stack consents per user only.",
+            "Grant grant-b lacks Group.Read.All: users get 'Need admin approval' when Enpass asks for it.",
+            f"User {GROUP_1} consented to Enpass for themselves (grant grant-c: User.Read Mail.Read).",
+            f"User {USER_A} is in consentUsers but has no grant.",
+        ],
+    ),
+    (
+        "group names matching none and two; a user and a group by id not assigned",
+        stack(groups=["Ghosts", "Twins", GROUP_1], users=[USER_A]),
+        tenant(
+            service_principal=sp_with(app_role_assignment_required=True),
+            group_matches={"Ghosts": (), "Twins": (GROUP_1, GROUP_2)},
+        ),
+        [
+            "Group name 'Ghosts' matches no security group; it must match exactly one.",
+            "Group name 'Twins' matches 2 security groups; it must match exactly one.",
+            f"Group '{GROUP_1}' is not assigned to Enpass.",
+            f"User '{USER_A}' is not assigned to Enpass.",
+        ],
+    ),
+    (
+        "assignments not in the stack: with and without a display name and a principal type",
+        stack(),
+        tenant(
+            assigned_to=(
+                AppRoleAssignment("as-3", catalog.DEFAULT_ACCESS_APP_ROLE_ID, USER_B, "", "", SP),
+                AppRoleAssignment("as-1", catalog.DEFAULT_ACCESS_APP_ROLE_ID, GROUP_2, "Group", "Sales", SP),
+                AppRoleAssignment("as-2", catalog.DEFAULT_ACCESS_APP_ROLE_ID, USER_A, "User", "", SP),
+            )
+        ),
+        [
+            f"Group {GROUP_2} (Sales) is assigned to Enpass but not in the stack.",
+            f"User {USER_A} is assigned to Enpass but not in the stack.",
+            f"Principal {USER_B} is assigned to Enpass but not in the stack.",
+        ],
+    ),
+    (
+        "an application permission on a resource Graph gave no display name",
+        stack(),
+        tenant(app_permissions=(AppRoleAssignment("perm-1", "r-1", SP, "ServicePrincipal", "Enpass", OTHER_API),)),
+        [
+            f"Enpass holds application permission app role r-1 (its name is not read for APIs other than Microsoft "
+            f"Graph) on resource {OTHER_API}: it can act without a signed-in user."
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("desired", "state", "messages"), [c[1:] for c in MESSAGE_CASES], ids=[c[0] for c in MESSAGE_CASES]
+)
+def test_finding_messages_in_full(desired: settings.Settings, state: TenantState, messages: list[str]) -> None:
+    assert [f.message for f in evaluate(desired, state)] == messages
+
+
+def test_findings_of_every_grant_and_object_are_kept_in_id_order_whatever_graphs_order() -> None:
+    # Graph's collections come in no promised order; the report lists grants, app permissions and
+    # assignments by their id, and a finding of one object never replaces another's.
+    desired = stack(tenantWideConsent=False, consentUsers=[USER_B, USER_A], groups=["Ghosts", "Twins"])
+    wanted = catalog.ENPASS_SCOPE_NAMES
+    state = tenant(
+        service_principal=sp_with(account_enabled=False, app_role_assignment_required=True),
+        grants=(
+            Grant("grant-u2", "Principal", USER_B, GRAPH, (*wanted, "Mail.Read")),
+            Grant("grant-u1", "Principal", USER_A, GRAPH, (*wanted, "Files.Read")),
+        ),
+        app_permissions=(
+            AppRoleAssignment("perm-2", "r-2", SP, "ServicePrincipal", "", OTHER_API),
+            AppRoleAssignment("perm-1", "r-1", SP, "ServicePrincipal", "", OTHER_API),
+        ),
+        assigned_to=(assignment("as-2", USER_B, "User"), assignment("as-1", USER_A, "User")),
+        group_matches={"Ghosts": (), "Twins": ()},
+    )
+    assert rows(desired, state) == [
+        ("SP_DISABLED", "high", SP, None, None),
+        ("SCOPE_EXTRA", "high", "grant-u1", None, "Files.Read"),
+        ("SCOPE_EXTRA", "high", "grant-u2", None, "Mail.Read"),
+        ("APP_PERMISSION", "critical", "perm-1", None, "r-1"),
+        ("APP_PERMISSION", "critical", "perm-2", None, "r-2"),
+        ("ASSIGNMENT_MISSING", "medium", None, "Ghosts", None),
+        ("ASSIGNMENT_MISSING", "medium", None, "Twins", None),
+        ("ASSIGNMENT_EXTRA", "medium", "as-1", None, USER_A),
+        ("ASSIGNMENT_EXTRA", "medium", "as-2", None, USER_B),
+    ]
+
+
+def test_findings_of_a_tenant_wide_grant_follow_earlier_findings() -> None:
+    state = tenant(
+        service_principal=sp_with(account_enabled=False),
+        grants=(
+            replace(TENANT_GRANT, scopes=(*catalog.ENPASS_SCOPE_NAMES, "Mail.Read")),
+            Grant("grant-1", "Principal", USER_B, GRAPH, ("User.Read",)),
+            Grant("grant-0", "AllPrincipals", None, OTHER_API, ("x",)),
+        ),
+    )
+    assert rows(stack(), state) == [
+        ("SP_DISABLED", "high", SP, None, None),
+        ("FOREIGN_GRANT", "high", "grant-0", None, OTHER_API),
+        ("USER_GRANT", "medium", "grant-1", None, USER_B),
+        ("SCOPE_EXTRA", "high", "grant-all", None, "Mail.Read"),
+    ]
+
+
+RECORDED = "e0000000-0000-4000-8000-00000000000f"
+
+
+@pytest.mark.parametrize(
+    ("recorded", "state", "mismatch"),
+    [
+        (None, tenant(), False),
+        (RECORDED, TenantState(service_principal=None), False),
+        (SP, tenant(), False),
+        (SP.upper(), tenant(), False),
+        (SP, tenant(service_principal=sp_with(object_id=SP.upper())), False),
+        (RECORDED, tenant(), True),
+    ],
+    ids=["nothing recorded", "no sp in the tenant", "same id", "same id upper case", "tenant id upper case", "another"],
+)
+def test_recorded_service_principal_mismatch(recorded: str | None, state: TenantState, mismatch: bool) -> None:
+    from enpass_consent.audit.evaluate import recorded_service_principal_mismatch
+
+    message = recorded_service_principal_mismatch(recorded, state)
+    if not mismatch:
+        assert message is None
+        return
+    assert message == (
+        f"enpass-consent:adopt.servicePrincipalObjectId records service principal {RECORDED}, but the tenant's Enpass service principal is "
+        f"{SP}: the adopt block belongs to another service principal (a stack file copied from another tenant, or "
+        "Enpass deleted and consented again); remove the block and run `enpass-consent adopt` again"
+    )
+
+
+def test_recorded_service_principal_mismatch_names_the_tenants_id_in_lower_case() -> None:
+    from enpass_consent.audit.evaluate import recorded_service_principal_mismatch
+
+    message = recorded_service_principal_mismatch(RECORDED, tenant(service_principal=sp_with(object_id=SP.upper())))
+    assert message is not None and f"the tenant's Enpass service principal is {SP}:" in message

@@ -58,6 +58,64 @@ def test_a_grant_full_and_sparse() -> None:
 
 def test_a_service_principal_sparse_takes_graphs_defaults() -> None:
     assert ServicePrincipal.from_graph({"id": "sp"}) == ServicePrincipal("sp", "", True, False)
+    nulls = {
+        "id": "sp",
+        "notes": None,
+        "description": None,
+        "loginUrl": None,
+        "preferredSingleSignOnMode": None,
+        "tags": None,
+        "alternativeNames": None,
+        "notificationEmailAddresses": None,
+    }
+    assert ServicePrincipal.from_graph(nulls) == ServicePrincipal("sp", "", True, False)
+
+
+def test_a_service_principal_full_with_its_owners() -> None:
+    body = {
+        "id": "5E5E5E5E-0000-4000-8000-000000000001",
+        "appId": "0ABC0000-0000-4000-8000-000000000001",
+        "accountEnabled": False,
+        "appRoleAssignmentRequired": True,
+        "tags": ["HideApp", "WindowsAzureActiveDirectoryIntegratedApp"],
+        "notes": "Owned by IT",
+        "notificationEmailAddresses": ["it@contoso.com", "sec@contoso.com"],
+        "description": "Password manager",
+        "loginUrl": "https://contoso.enpass.io/login",
+        "preferredSingleSignOnMode": "oidc",
+        "alternativeNames": ["enpass-alt"],
+    }
+    owners = [
+        {"id": "AB000000-0000-4000-8000-000000000001", "@odata.type": "#microsoft.graph.user", "displayName": "Ann"}
+    ]
+    # The SP's own ids keep Graph's spelling (only owners and grant/assignment references are lower-cased).
+    assert ServicePrincipal.from_graph(body, owners) == ServicePrincipal(
+        object_id="5E5E5E5E-0000-4000-8000-000000000001",
+        app_id="0ABC0000-0000-4000-8000-000000000001",
+        account_enabled=False,
+        app_role_assignment_required=True,
+        tags=("HideApp", "WindowsAzureActiveDirectoryIntegratedApp"),
+        notes="Owned by IT",
+        notification_email_addresses=("it@contoso.com", "sec@contoso.com"),
+        description="Password manager",
+        login_url="https://contoso.enpass.io/login",
+        preferred_single_sign_on_mode="oidc",
+        alternative_names=("enpass-alt",),
+        owners=(Owner("ab000000-0000-4000-8000-000000000001", "#microsoft.graph.user", "Ann"),),
+    )
+
+
+def test_grant_lookups_without_a_match_are_none() -> None:
+    graph = "a0000000-0000-4000-8000-000000000001"
+    user = "aaaaaaaa-0000-4000-8000-000000000001"
+    other_user = "aaaaaaaa-0000-4000-8000-000000000002"
+    foreign_tenant_wide = Grant("g-1", "AllPrincipals", None, "d0000000-0000-4000-8000-000000000001", ("x",))
+    foreign_user = Grant("g-2", "Principal", user, "d0000000-0000-4000-8000-000000000001", ("x",))
+    other_users = Grant("g-3", "Principal", other_user, graph, ("User.Read",))
+    state = TenantState(None, graph_service_principal_id=graph, grants=(foreign_tenant_wide, foreign_user, other_users))
+    assert state.tenant_wide_grant() is None
+    assert state.user_grant(user) is None
+    assert TenantState(None, graph_service_principal_id=graph).tenant_wide_grant() is None
 
 
 def test_principal_ids_of_each_kind_of_entry() -> None:
