@@ -62,6 +62,33 @@ def test_assignment_required_follows_assignments() -> None:
     ]
 
 
+def test_assignment_required_true_with_assignments_is_valid() -> None:
+    parsed = settings.parse(cfg(groups=[GROUP_ID], assignmentRequired=True))
+    assert parsed.assignment_required is True
+    parsed = settings.parse(cfg(users=[USER_A], assignmentRequired="true"))
+    assert parsed.assignment_required is True
+
+
+def test_a_client_id_is_kept_in_canonical_form() -> None:
+    assert settings.parse(cfg(**{"azuread:clientId": " " + SP_ID.upper()})).client_id == SP_ID
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, None),
+        ("", None),
+        ("contoso.onmicrosoft.com", None),
+        ("{" + TENANT + "}", None),
+        (TENANT.upper(), TENANT),
+        (TENANT, TENANT),
+    ],
+    ids=["none", "empty", "a domain", "braces", "upper case", "canonical"],
+)
+def test_guid_or_none(value: str | None, expected: str | None) -> None:
+    assert settings.guid_or_none(value) == expected
+
+
 def test_per_user_consent() -> None:
     parsed = settings.parse(cfg(tenantWideConsent="false", consentUsers=[USER_A.upper()]))
     assert parsed.tenant_wide_consent is False
@@ -283,6 +310,16 @@ BAD: list[tuple[str, dict[str, str], str]] = [
         "adopt user grants not an object",
         cfg(tenantWideConsent=False, consentUsers=[USER_A], adopt={"userGrantIds": ["g2"]}),
         'enpass-consent:adopt.userGrantIds: must be an object (got ["g2"])',
+    ),
+    (
+        "adopt service principal id not a string",
+        cfg(groups=["Team"], adopt={"servicePrincipalObjectId": 5}),
+        "enpass-consent:adopt.servicePrincipalObjectId: must be a GUID string (got 5)",
+    ),
+    (
+        "adopt user grant keyed by something other than a user id",
+        cfg(tenantWideConsent=False, consentUsers=[USER_A], adopt={"userGrantIds": {"ann@contoso.com": "g1"}}),
+        "enpass-consent:adopt.userGrantIds: not a GUID (got 'ann@contoso.com')",
     ),
     (
         "adopt assignment id not a graph id",
