@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -233,4 +234,130 @@ def test_the_diff_of_a_file_without_a_final_newline(tmp_path: Path) -> None:
     assert stack_edit.unified_diff(Path("Pulumi.s.yaml"), before, after) == (
         "--- a/Pulumi.s.yaml\n+++ b/Pulumi.s.yaml\n@@ -1,2 +1,3 @@\n config:\n"
         f"-  azuread:tenantId: {TENANT}\n+  azuread:tenantId: {TENANT}\n+  x: 1\n"
+    )
+
+
+def test_load_reads_the_file_once_into_bytes_and_settings(tmp_path: Path) -> None:
+    text = f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:users: [{USER}]\n"
+    root = project(tmp_path, text, stack="eu-prod")
+    assert stack_edit.load(root, "eu-prod") == stack_edit.LoadedStack(
+        "eu-prod",
+        root / "Pulumi.eu-prod.yaml",
+        text.encode(),
+        {settings.TENANT_ID: TENANT, settings.USERS: f'["{USER}"]'},
+    )
+
+
+def test_a_missing_or_refused_stack_file_is_named(tmp_path: Path) -> None:
+    root = project(tmp_path, "config: {}\n")
+    missing = root / "Pulumi.other.yaml"
+    with pytest.raises(stackfile.StackFileError) as caught:
+        stack_edit.load(root, "other")
+    assert str(caught.value) == f"{missing}: cannot read (No such file or directory)"
+    (root / "Pulumi.contoso.yaml").write_text(f"enpass-consent:groups: [Team]\nconfig:\n  azuread:tenantId: {TENANT}\n")
+    with pytest.raises(stackfile.StackFileError, match=r"^" + re.escape(f"{root / 'Pulumi.contoso.yaml'}: ")):
+        stack_edit.load(root, "contoso")
+
+
+def test_config_of_bytes_is_the_settings_in_pulumis_string_form(tmp_path: Path) -> None:
+    raw = f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:protect: false\n  enpass-consent:groups:\n    - Team\n"
+    path = tmp_path / "Pulumi.s.yaml"
+    assert stack_edit.config_of(path, raw.encode()) == {
+        settings.TENANT_ID: TENANT,
+        settings.PROTECT: "false",
+        settings.GROUPS: '["Team"]',
+    }
+    with pytest.raises(stackfile.StackFileError, match=r"^" + re.escape(f"{path}: 'config' must be a mapping")):
+        stack_edit.config_of(path, b"config: [1]\n")
+    with pytest.raises(stackfile.StackFileError, match=r"^" + re.escape(f"{path}: not valid YAML")):
+        stack_edit.config_of(path, b"config: [1\n")
+
+
+def test_an_empty_flow_config_gets_a_block_indented_by_two(tmp_path: Path) -> None:
+    # No nested line to learn the indentation from: two spaces.
+    root = project(tmp_path, "config: {}\n")
+    loaded = stack_edit.LoadedStack("contoso", root / "Pulumi.contoso.yaml", b"config: {}\n", {})
+    assert stack_edit.with_adoption(loaded, Adoption(SP)).decode() == (
+        f"config:\n  enpass-consent:adopt:\n    servicePrincipalObjectId: {SP}\n"
+    )
+
+
+def test_an_indented_root_mapping_keeps_its_nesting_step(tmp_path: Path) -> None:
+    text = f"  config:\n    azuread:tenantId: {TENANT}\n"
+    root = project(tmp_path, text)
+    loaded = stack_edit.LoadedStack("contoso", root / "Pulumi.contoso.yaml", text.encode(), {})
+    # ruamel writes the root mapping from column 0 (the same YAML); each level stays two spaces deeper.
+    assert stack_edit.with_adoption(loaded, Adoption(SP)).decode() == (
+        f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:adopt:\n    servicePrincipalObjectId: {SP}\n"
+    )
+
+
+USER_2 = "aaaaaaaa-0000-4000-8000-000000000002"
+
+
+def test_comments_after_a_last_sequence_stay_in_config_or_move_below_the_block(tmp_path: Path) -> None:
+    # ruamel keeps the comments after config on its last item; indented ones still belong to config,
+    # those from the first column-0 line on introduce the next top-level key and stay before it.
+    head = f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:users:\n    - {USER}\n    - {USER_2}\n"
+    config_comments = "  # stays 1\n\n  # stays 2\n"
+    outer_comments = "# moved 1\n# moved 2\n  # moved 3\nencryptionsalt: v1:abc\n"
+    first, second = adopt_twice(tmp_path, head + config_comments + outer_comments, Adoption(SP))
+    assert first == second
+    assert first.decode() == (
+        head + config_comments + f"  enpass-consent:adopt:\n    servicePrincipalObjectId: {SP}\n" + outer_comments
+    )
+
+
+def test_comments_after_a_last_sequence_of_mappings_move_below_the_block(tmp_path: Path) -> None:
+    head = (
+        f"config:\n  azuread:tenantId: {TENANT}\n  other:list:\n    - name: a\n      v: 1\n    - name: b\n      v: 2\n"
+    )
+    tail = "# about the salt\nencryptionsalt: v1:abc\n"
+    first, _ = adopt_twice(tmp_path, head + tail, Adoption(SP))
+    assert first.decode() == head + f"  enpass-consent:adopt:\n    servicePrincipalObjectId: {SP}\n" + tail
+
+
+def test_a_scalar_adopt_value_is_replaced_by_the_block(tmp_path: Path) -> None:
+    text = f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:adopt: stale\n  enpass-consent:protect: true\n"
+    root = project(tmp_path, text)
+    loaded = stack_edit.LoadedStack("contoso", root / "Pulumi.contoso.yaml", text.encode(), {})
+    assert stack_edit.with_adoption(loaded, Adoption(SP)).decode() == (
+        f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:adopt:\n    servicePrincipalObjectId: {SP}\n"
+        "  enpass-consent:protect: true\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "block"),
+    [
+        # A comment indented deeper than the keys says nothing about their indentation.
+        (
+            f"config:\n      # the tenant\n  azuread:tenantId: {TENANT}\n",
+            f"  enpass-consent:adopt:\n    servicePrincipalObjectId: {SP}\n",
+        ),
+        # A top-level key without a value before config is not config's parent.
+        (
+            f"secretsprovider:\nconfig:\n   azuread:tenantId: {TENANT}\n",
+            f"   enpass-consent:adopt:\n      servicePrincipalObjectId: {SP}\n",
+        ),
+        # Sequence items indented below a key keep their own indentation; the keys' is what counts.
+        (
+            f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:users:\n      - {USER}\n",
+            f"  enpass-consent:adopt:\n    servicePrincipalObjectId: {SP}\n",
+        ),
+    ],
+    ids=["deeper comment", "empty top-level key", "deeper sequence"],
+)
+def test_the_block_follows_the_indentation_of_the_files_keys(tmp_path: Path, text: str, block: str) -> None:
+    first, second = adopt_twice(tmp_path, text, Adoption(SP))
+    assert first == second
+    assert first.decode() == text + block
+
+
+def test_the_block_follows_configs_indentation_after_a_multi_line_top_level_value(tmp_path: Path) -> None:
+    text = f"secretsprovider: >-\n  awskms://alias/x\nconfig:\n    azuread:tenantId: {TENANT}\n"
+    first, _ = adopt_twice(tmp_path, text, Adoption(SP))
+    # (ruamel writes the folded value with the file's one indentation; its value is unchanged)
+    assert first.decode().endswith(
+        f"config:\n    azuread:tenantId: {TENANT}\n    enpass-consent:adopt:\n        servicePrincipalObjectId: {SP}\n"
     )
