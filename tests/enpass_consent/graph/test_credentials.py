@@ -669,3 +669,291 @@ def test_a_device_code_needs_both_stdin_and_stderr_on_a_terminal(
             c.resolve_credential({}, which=no_az)
     else:
         assert c.resolve_credential({}, which=no_az).kind == kind
+
+
+# --- what each resolved credential says: its description, where its client id came from ---
+
+NO_CLIENT_ID = "is set but there is no client id (ARM_CLIENT_ID or azuread:clientId), so it is not used"
+
+
+def _secret_file(tmp_path: Path) -> str:
+    path = tmp_path / "client-secret"
+    path.write_text("fake-secret-in-a-file\n")
+    return str(path)
+
+
+@pytest.mark.parametrize(
+    ("env", "options", "described", "source"),
+    [
+        ({c.CLIENT_ID: CLIENT, c.CERTIFICATE_PATH: "/x.pfx"}, {}, "client certificate (ARM_CLIENT_CERTIFICATE_PATH)", "ARM_CLIENT_ID"),
+        (
+            {c.CLIENT_ID: CLIENT, c.CERTIFICATE: "AAAA", c.CERTIFICATE_PASSWORD: "fake-p"},
+            {},
+            "client certificate (ARM_CLIENT_CERTIFICATE, ARM_CLIENT_CERTIFICATE_PASSWORD)",
+            "ARM_CLIENT_ID",
+        ),
+        ({c.CLIENT_ID: CLIENT, c.CLIENT_SECRET_FILE_PATH: "<secret file>"}, {}, "client secret (ARM_CLIENT_SECRET_FILE_PATH)", "ARM_CLIENT_ID"),
+        (
+            {c.CERTIFICATE: "AAAA", c.CLIENT_SECRET_FILE_PATH: "<secret file>", **MSI_ON},
+            {},
+            f"managed identity (ARM_USE_MSI); ARM_CLIENT_CERTIFICATE {NO_CLIENT_ID}; ARM_CLIENT_SECRET_FILE_PATH {NO_CLIENT_ID}",
+            "",
+        ),
+        (
+            {c.CLIENT_ID: CLIENT, **TOKEN, **MSI_ON},
+            {},
+            "managed identity (ARM_USE_MSI); ARM_OIDC_TOKEN is set but ARM_USE_OIDC is not true, so it is not used",
+            "ARM_CLIENT_ID",
+        ),
+        (
+            {**TOKEN, c.OIDC_TOKEN_FILE_PATH: "/t", c.OIDC_REQUEST_URL: "https://t", **MSI_ON},
+            {},
+            "managed identity (ARM_USE_MSI); ARM_OIDC_TOKEN and ARM_OIDC_TOKEN_FILE_PATH and ARM_OIDC_REQUEST_URL are "
+            "set but ARM_USE_OIDC is not true, so they are not used",
+            "",
+        ),
+        ({c.CERTIFICATE_PATH: "/x.pfx"}, {"az": True}, f"Azure CLI; ARM_CLIENT_CERTIFICATE_PATH {NO_CLIENT_ID}", ""),
+        ({}, {"az": True}, "Azure CLI", ""),
+        (
+            {**SECRET, c.USE_CLI: "true"},
+            {"terminal": True},
+            f"device code; ARM_CLIENT_SECRET {NO_CLIENT_ID}; ARM_USE_CLI is true but az is not on PATH",
+            "Microsoft Graph Command Line Tools",
+        ),
+        ({c.CLIENT_ID: CLIENT, c.CLIENT_ID_FILE_PATH: "<id file>", **SECRET}, {}, "client secret (ARM_CLIENT_SECRET)", "ARM_CLIENT_ID"),
+        ({c.CLIENT_ID_FILE_PATH: "<id file>", **SECRET}, {}, "client secret (ARM_CLIENT_SECRET)", "ARM_CLIENT_ID_FILE_PATH"),
+    ],
+    ids=["certificate file", "certificate variable with password", "secret file", "no client id: both noted",
+         "one unused oidc variable", "three unused oidc variables", "azure cli with a note", "azure cli alone",
+         "notes and az missing before a device code", "client id and its file", "client id file alone"],
+)  # fmt: skip
+def test_what_a_credential_says_in_full(
+    env: dict[str, str], options: dict[str, Any], described: str, source: str, tmp_path: Path
+) -> None:
+    (tmp_path / "id").write_text(CLIENT + "\n")
+    files = {"<secret file>": _secret_file(tmp_path), "<id file>": str(tmp_path / "id")}
+    credential = resolve({name: files.get(value, value) for name, value in env.items()}, **options)
+    assert credential.describe() == described
+    assert credential.client_id_source == source
+
+
+def test_a_certificate_from_the_variable_names_no_file_and_one_from_a_file_no_bytes() -> None:
+    from_variable = resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE: "AAAA", c.CERTIFICATE_PATH: "/x.pfx"})
+    assert isinstance(from_variable, c.ClientCertificate)
+    assert (from_variable.data, from_variable.path) == (b"\x00\x00\x00", "/x.pfx")
+    only_variable = resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE: "AAAA"})
+    assert isinstance(only_variable, c.ClientCertificate)
+    assert (only_variable.data, only_variable.path, only_variable.password) == (b"\x00\x00\x00", "", None)
+    only_file = resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE_PATH: "/x.pfx", c.CERTIFICATE_PASSWORD: ""})
+    assert isinstance(only_file, c.ClientCertificate)
+    assert (only_file.data, only_file.path, only_file.password) == (b"", "/x.pfx", None)
+
+
+def test_the_azure_cli_is_found_on_the_environments_path_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The process's own PATH has an az; the environment the credential is resolved for decides.
+    process_bin = tmp_path / "process-bin"
+    stack_bin = tmp_path / "stack-bin"
+    for folder in (process_bin, stack_bin):
+        folder.mkdir()
+        (folder / "az").write_text("#!/bin/sh\nexit 0\n")
+        (folder / "az").chmod(0o755)
+    monkeypatch.setenv("PATH", str(process_bin))
+    found = c.resolve_credential({c.PATH: str(stack_bin)}, is_terminal=never_terminal)
+    assert isinstance(found, c.AzureCli)
+    assert (found.kind, found.executable, found.note) == ("Azure CLI", str(stack_bin / "az"), "")
+    for environ in ({}, {c.PATH: ""}, {c.PATH: str(tmp_path / "empty")}):
+        assert c.resolve_credential(environ, is_terminal=always_terminal).kind == "device code"
+
+
+def test_the_azure_cli_found_by_which_is_the_one_used() -> None:
+    credential = resolve({}, az=True)
+    assert isinstance(credential, c.AzureCli)
+    assert credential.executable == "/opt/az/bin/az"
+
+
+NO_CREDENTIALS_HELP = (
+    ": set ARM_CLIENT_ID (or azuread:clientId) with ARM_CLIENT_CERTIFICATE, ARM_CLIENT_CERTIFICATE_PATH or "
+    "ARM_CLIENT_SECRET; or ARM_USE_OIDC=true with ARM_OIDC_TOKEN or ARM_OIDC_TOKEN_FILE_PATH, in GitHub Actions "
+    "(with the job's id-token permission set to write) or in Azure DevOps (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID, "
+    "SYSTEM_ACCESSTOKEN); or ARM_USE_MSI=true on a machine with a managed identity; or install the Azure CLI and "
+    "run az login --tenant <tenant id>; or run in a terminal without CI set to sign in with a device code"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "terminal", "message"),
+    [
+        ({}, False, "no credentials" + NO_CREDENTIALS_HELP),
+        ({c.CI: "true"}, True, "no credentials" + NO_CREDENTIALS_HELP),
+        (SECRET, False, f"no credentials (ARM_CLIENT_SECRET {NO_CLIENT_ID})" + NO_CREDENTIALS_HELP),
+    ],
+    ids=["nothing", "CI on a terminal", "a secret without client id"],
+)
+def test_no_credentials_in_full(env: dict[str, str], terminal: bool, message: str) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        resolve(env, terminal=terminal)
+    assert str(raised.value) == message
+
+
+def test_enpass_as_the_public_client_in_full() -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        resolve({c.PUBLIC_CLIENT_ID: catalog.ENPASS_APP_ID}, terminal=True)
+    assert str(raised.value) == (
+        "ENPASS_CONSENT_PUBLIC_CLIENT_ID must be a public client of your own (or unset for Microsoft Graph Command "
+        "Line Tools), never Enpass's application id"
+    )
+
+
+@pytest.mark.parametrize(
+    "client_id",
+    [
+        "aaaaaaaa00004000800000000000000001",
+        "zzzzzzzz-0000-4000-8000-000000000001",
+        "{aaaaaaaa-0000-4000-8000-00000001}",
+    ],
+    ids=["32 hex digits without dashes", "36 characters, not hex", "36 characters with braces"],
+)
+def test_an_environment_client_id_must_be_a_guid_in_the_8_4_4_4_12_form(client_id: str) -> None:
+    with pytest.raises(ConfigurationError) as raised:
+        resolve({c.CLIENT_ID: client_id, **SECRET})
+    assert str(raised.value) == f"ARM_CLIENT_ID must be an application (client) id, a GUID (got {client_id!r})"
+
+
+def test_unreadable_files_name_the_variable_the_file_and_the_error(tmp_path: Path) -> None:
+    missing = tmp_path / "missing"
+    with pytest.raises(ConfigurationError) as raised:
+        resolve({c.CLIENT_SECRET_FILE_PATH: str(missing)})
+    assert str(raised.value) == f"ARM_CLIENT_SECRET_FILE_PATH: cannot read {missing}: FileNotFoundError"
+    credential = resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE_PATH: str(missing)})
+    with pytest.raises(ConfigurationError) as raised:
+        credential.msal_credential(FakeSession(lambda call: response(500)))
+    assert str(raised.value) == f"ARM_CLIENT_CERTIFICATE_PATH: cannot read {missing}: FileNotFoundError"
+
+
+def _pfx_file(tmp_path: Path, name: str, content: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+def test_a_certificate_file_that_is_neither_pem_nor_pkcs12_in_full(tmp_path: Path) -> None:
+    path = _pfx_file(tmp_path, "garbage.pfx", b"\x30\x82garbage")
+    for password, hint in (
+        (None, " (set ARM_CLIENT_CERTIFICATE_PASSWORD if it has one)"),
+        ("fake-pfx-pw", " that ARM_CLIENT_CERTIFICATE_PASSWORD opens"),
+    ):
+        env = {
+            c.CLIENT_ID: CLIENT,
+            c.CERTIFICATE_PATH: path,
+            **({c.CERTIFICATE_PASSWORD: password} if password else {}),
+        }
+        with pytest.raises(ConfigurationError) as raised:
+            resolve(env).msal_credential(FakeSession(lambda call: response(500)))
+        assert str(raised.value) == (
+            f"ARM_CLIENT_CERTIFICATE_PATH: {path} is neither PEM with a private key and a certificate nor a PKCS#12 "
+            f"(PFX) file{hint}"
+        )
+
+
+def test_a_pkcs12_with_a_key_but_no_certificate_is_refused_as_file_and_as_variable(tmp_path: Path) -> None:
+    key, _ = _key_and_cert()
+    key_only = pkcs12.serialize_key_and_certificates(b"x", key, None, None, serialization.NoEncryption())
+    path = _pfx_file(tmp_path, "key-only.pfx", key_only)
+    with pytest.raises(ConfigurationError) as raised:
+        resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE_PATH: path}).msal_credential(
+            FakeSession(lambda call: response(500))
+        )
+    assert (
+        str(raised.value) == f"ARM_CLIENT_CERTIFICATE_PATH: {path} lacks a private key or a certificate (it needs both)"
+    )
+    variable = {c.CLIENT_ID: CLIENT, c.CERTIFICATE: base64.b64encode(key_only).decode()}
+    with pytest.raises(ConfigurationError) as raised:
+        resolve(variable).msal_credential(FakeSession(lambda call: response(500)))
+    assert str(raised.value) == "ARM_CLIENT_CERTIFICATE: the PKCS#12 bundle lacks a private key or a certificate"
+
+
+def _pem(key: rsa.RSAPrivateKey, password: bytes | None = None) -> str:
+    encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption).decode()
+
+
+def _cert_pem(cert: x509.Certificate) -> str:
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+@pytest.mark.parametrize(
+    ("head", "bags", "tail"),
+    [
+        ("\n", False, "-----BEGIN CERTIFICATE-----\nMIIB"),
+        ("", True, "-----BEGIN CERTIF"),
+        ("\n", True, ""),
+    ],
+    ids=["blank first line, block without END", "bag attributes, label cut short", "bag attributes, complete"],
+)
+def test_a_pem_file_as_openssl_writes_it_a_chain_with_bag_attributes_and_a_truncated_tail(
+    tmp_path: Path, head: str, bags: bool, tail: str
+) -> None:
+    # openssl pkcs12 -nodes writes "Bag Attributes" (friendlyName may be UTF-8) before each block; the
+    # blocks are taken whole, in the file's order, joined by a newline; an incomplete last block is ignored.
+    key, cert = _key_and_cert()
+    _, issuer = _key_and_cert()
+
+    def bag(name: str) -> str:
+        return f"Bag Attributes\n    friendlyName: {name}\n" if bags else ""
+
+    text = (
+        head + bag("Zürich app") + _pem(key) + bag("app") + _cert_pem(cert) + bag("issuer") + _cert_pem(issuer) + tail
+    )
+    path = tmp_path / "chain.pem"
+    path.write_bytes(text.encode("utf-8"))
+    material: Any = resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE_PATH: str(path)}).msal_credential(
+        FakeSession(lambda call: response(500))
+    )
+    assert material == {
+        "private_key": _pem(key).strip(),
+        "public_certificate": _cert_pem(cert).strip() + "\n" + _cert_pem(issuer).strip(),
+    }
+
+
+def test_an_encrypted_pem_key_is_given_to_msal_with_its_password(tmp_path: Path) -> None:
+    key, cert = _key_and_cert()
+    path = tmp_path / "app.pem"
+    path.write_text(_pem(key, b"fake-pem-pass") + _cert_pem(cert))
+    material: Any = resolve(
+        {c.CLIENT_ID: CLIENT, c.CERTIFICATE_PATH: str(path), c.CERTIFICATE_PASSWORD: "fake-pem-pass"}
+    ).msal_credential(FakeSession(lambda call: response(500)))
+    assert material["passphrase"] == "fake-pem-pass"
+    assert material["private_key"].startswith("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+
+
+def test_secrets_read_from_files_and_a_certificate_password_are_registered_but_a_client_id_is_not(
+    tmp_path: Path,
+) -> None:
+    from enpass_consent.graph.redact import scrub
+
+    client_id = "c1d2e3f4-0000-4000-8000-00000000c11d"  # used nowhere else, so nothing else registered it
+    (tmp_path / "id").write_text(client_id)
+    (tmp_path / "secret").write_text("fake-secret-file-value-9")
+    resolve({c.CLIENT_ID_FILE_PATH: str(tmp_path / "id"), c.CLIENT_SECRET_FILE_PATH: str(tmp_path / "secret")})
+    assert scrub(f"{client_id} fake-secret-file-value-9") == f"{client_id} [REDACTED]"
+    # Read and registered even when it is not used (here for want of a client id).
+    (tmp_path / "unused-secret").write_text("zq-unused-secret-file-value-13")
+    assert resolve({c.CLIENT_SECRET_FILE_PATH: str(tmp_path / "unused-secret")}, az=True).kind == "Azure CLI"
+    assert scrub("zq-unused-secret-file-value-13") == "[REDACTED]"
+
+    resolve({c.CLIENT_ID: CLIENT, c.CERTIFICATE_PATH: "/x.pfx", c.CERTIFICATE_PASSWORD: "fake-cert-password-10"})
+    assert scrub("fake-cert-password-10") == "[REDACTED]"
+    # (A private key is registered too, but as a whole PEM block, which scrub's PEM pattern removes anyway.)
+
+
+def test_a_rotated_token_file_assertion_is_registered_when_read(tmp_path: Path) -> None:
+    from enpass_consent.graph.redact import scrub
+
+    path = tmp_path / "ci.jwt"
+    path.write_text("zq-first-assertion-11")
+    credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN_FILE_PATH: str(path)})
+    assert isinstance(credential, c.OidcTokenFile)
+    path.write_text("zq-rotated-assertion-12\n")
+    assert scrub("zq-rotated-assertion-12") == "zq-rotated-assertion-12"  # not read yet
+    assert credential.read() == "zq-rotated-assertion-12"
+    assert scrub("zq-rotated-assertion-12") == "[REDACTED]"
