@@ -18,7 +18,6 @@ from enpass_consent.graph.azure_cli import AzureCliTokenSource
 from enpass_consent.graph.credentials import AzureCli, ManagedIdentity
 from enpass_consent.graph.errors import ConfigurationError, GraphClientError
 from enpass_consent.graph.managed_identity import ManagedIdentityTokenSource, metadata_session
-from enpass_consent.graph.tokens import TokenSource
 from enpass_consent.settings import GROUPS, SCOPES, Settings
 
 
@@ -28,17 +27,16 @@ def check_tenant_pinned(settings: Settings) -> None:
     A managed identity and the Azure CLI in Cloud Shell choose their tenant themselves: the same sign-in is
     asked for a Graph token here, and its tenant must be the stack's.
     """
-    env = os.environ
     config = pulumi.Config("azuread")
     provider_config = {key: value for key in tenant_pinning.PROVIDER_KEYS if (value := config.get(key)) is not None}
-    elsewhere = tenant_pinning.other_cloud(settings.cloud, provider_config, env)
+    elsewhere = tenant_pinning.other_cloud(settings.cloud, provider_config, os.environ)
     if elsewhere is not None:
         raise pulumi.RunError(elsewhere)
-    found = tenant_pinning.unpinned(provider_config, env)
+    found = tenant_pinning.unpinned(provider_config, os.environ)
     if found is None:
         return
     try:
-        _token_of(found, settings, env).get_token()
+        _get_token(found, settings, os.environ)
     except GraphClientError as exc:
         raise pulumi.RunError(
             f"{found.reason}; the token it gives must be for tenant {settings.tenant_id}, and checking that "
@@ -48,17 +46,21 @@ def check_tenant_pinned(settings: Settings) -> None:
     pulumi.log.info(f"{found.kind} signs in to tenant {settings.tenant_id}, the stack's (checked with a Graph token)")
 
 
-def _token_of(found: tenant_pinning.Unpinned, settings: Settings, environ: Mapping[str, str]) -> TokenSource:
-    """The token source the CLI uses for the same sign-in the provider will use."""
+def _get_token(found: tenant_pinning.Unpinned, settings: Settings, environ: Mapping[str, str]) -> None:
+    """A Graph token from the same sign-in the provider will use, through the CLI's token sources.
+
+    Both sources raise when the token's tenant is not ``settings.tenant_id``.
+    """
     resource = settings.cloud.graph_root
     if found.kind == tenant_pinning.MANAGED_IDENTITY:
         credential = ManagedIdentity(found.kind, client_id=found.client_id, endpoint=found.endpoint)
-        verify: str | bool = environ.get(clouds.CA_BUNDLE_ENV) or True
-        return ManagedIdentityTokenSource(credential, settings.tenant_id, resource, metadata_session(verify))
+        with metadata_session(environ.get(clouds.CA_BUNDLE_ENV) or True) as session:
+            ManagedIdentityTokenSource(credential, settings.tenant_id, resource, session).get_token()
+        return
     executable = shutil.which("az", path=environ.get("PATH", ""))
     if executable is None:
         raise ConfigurationError("az is not on PATH")
-    return AzureCliTokenSource(AzureCli(found.kind, executable=executable), settings.tenant_id, resource, environ)
+    AzureCliTokenSource(AzureCli(found.kind, executable=executable), settings.tenant_id, resource, environ).get_token()
 
 
 def graph_service_principal_object_id(settings: Settings) -> str:
