@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from components import enpass_consent as component_module
-from enpass_consent import catalog, settings, stackfile
+from enpass_consent import catalog, clouds, settings, stackfile
 from enpass_consent.emulator import Emulator, Kind, scenarios
 from enpass_consent.emulator.login import ManagedIdentity
 from enpass_consent.emulator.state import ClientApp, Tenant
@@ -194,13 +195,38 @@ def test_a_managed_identity_of_the_stacks_tenant_deploys(
     emulator: Emulator,
     emulator_env: dict[str, str],
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     managed_identity_in(emulator, h.TENANT_ID, monkeypatch)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    run = h.run_program({**h.default_config(), **config})
+    with caplog.at_level(logging.INFO):
+        run = h.run_program({**h.default_config(), **config})
     assert "enpass-sp" in run.monitor.requests
     assert emulator.recorder.count(kind=Kind.MANAGED_IDENTITY) == 1
+    # The preview's log says the sign-in was checked, so a reviewer sees why a managed identity was accepted.
+    assert (
+        f"managed identity signs in to tenant {h.TENANT_ID}, the stack's (checked with a Graph token)"
+        in caplog.messages
+    )
+
+
+def test_a_metadata_endpoint_whose_certificate_is_not_trusted_is_refused(
+    emulator: Emulator, emulator_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The emulator's https endpoint, without its CA: the token request must fail certificate verification
+    # rather than send the identity's token request to an unverified server.
+    managed_identity_in(emulator, h.TENANT_ID, monkeypatch)
+    monkeypatch.setenv("ARM_USE_MSI", "true")
+    monkeypatch.setenv("ARM_CLIENT_ID", MANAGED_IDENTITY_ID)
+    monkeypatch.delenv(clouds.CA_BUNDLE_ENV)
+    mocks = h.EntraMocks()
+    with pytest.raises(pulumi.RunError) as caught:
+        h.run_program(h.default_config(), mocks=mocks)
+    assert str(caught.value).startswith(f"ARM_USE_MSI: {MSI_REASON}")
+    assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value)
+    assert emulator.recorder.count(kind=Kind.MANAGED_IDENTITY) == 0
+    assert_no_resources(mocks)
 
 
 @pytest.mark.parametrize(
@@ -292,6 +318,22 @@ def test_azure_cli_in_cloud_shell_without_az_fails(monkeypatch: pytest.MonkeyPat
     with pytest.raises(pulumi.RunError) as caught:
         h.run_program(h.default_config(), mocks=mocks)
     assert "checking that failed: az is not on PATH" in str(caught.value)
+    assert_no_resources(mocks)
+
+
+def test_azure_cli_in_cloud_shell_that_cannot_run_is_named_by_its_path(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # An az on PATH whose interpreter is missing: the message names the file found, so the user knows which one.
+    broken_az = tmp_path / "az"
+    broken_az.write_text("#!/nonexistent/interpreter\n", encoding="utf-8")
+    broken_az.chmod(0o755)
+    monkeypatch.setenv("AZUREPS_HOST_ENVIRONMENT", "cloud-shell/1.0")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    mocks = h.EntraMocks()
+    with pytest.raises(pulumi.RunError) as caught:
+        h.run_program(h.default_config(), mocks=mocks)
+    assert f"checking that failed: cannot run the Azure CLI ({broken_az}): FileNotFoundError" in str(caught.value)
     assert_no_resources(mocks)
 
 

@@ -457,6 +457,10 @@ def test_only_confidential_credentials_have_a_client_credential() -> None:
     assert str(raised.value) == "Azure CLI has no confidential client credential"
 
 
+# redact's registry of secrets is global to the test process: a value (even a 6-character prefix) that
+# another test registered earlier changes what scrub returns, so these tests use values no other test uses.
+
+
 def test_every_secret_is_registered_for_scrubbing_when_read(tmp_path: Path) -> None:
     from enpass_consent.graph.redact import scrub
 
