@@ -37,6 +37,10 @@ def project(tmp_path: Path, text: str, stack: str = "contoso") -> Path:
     return tmp_path
 
 
+def adopt_once(tmp_path: Path, text: str, adoption: Adoption = ADOPTION) -> bytes:
+    return stack_edit.with_adoption(stack_edit.load(project(tmp_path, text), "contoso"), adoption)
+
+
 def adopt_twice(tmp_path: Path, text: str, adoption: Adoption = ADOPTION) -> tuple[bytes, bytes]:
     root = project(tmp_path, text)
     first = stack_edit.with_adoption(stack_edit.load(root, "contoso"), adoption)
@@ -275,19 +279,15 @@ def test_config_of_bytes_is_the_settings_in_pulumis_string_form(tmp_path: Path) 
 
 def test_an_empty_flow_config_gets_a_block_indented_by_two(tmp_path: Path) -> None:
     # No nested line to learn the indentation from: two spaces.
-    root = project(tmp_path, "config: {}\n")
-    loaded = stack_edit.LoadedStack("contoso", root / "Pulumi.contoso.yaml", b"config: {}\n", {})
-    assert stack_edit.with_adoption(loaded, Adoption(SP)).decode() == (
+    assert adopt_once(tmp_path, "config: {}\n", Adoption(SP)).decode() == (
         f"config:\n  enpass-consent:adopt:\n    servicePrincipalObjectId: {SP}\n"
     )
 
 
 def test_an_indented_root_mapping_keeps_its_nesting_step(tmp_path: Path) -> None:
     text = f"  config:\n    azuread:tenantId: {TENANT}\n"
-    root = project(tmp_path, text)
-    loaded = stack_edit.LoadedStack("contoso", root / "Pulumi.contoso.yaml", text.encode(), {})
     # ruamel writes the root mapping from column 0 (the same YAML); each level stays two spaces deeper.
-    assert stack_edit.with_adoption(loaded, Adoption(SP)).decode() == (
+    assert adopt_once(tmp_path, text, Adoption(SP)).decode() == (
         f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:adopt:\n    servicePrincipalObjectId: {SP}\n"
     )
 
@@ -319,9 +319,7 @@ def test_comments_after_a_last_sequence_of_mappings_move_below_the_block(tmp_pat
 
 def test_a_scalar_adopt_value_is_replaced_by_the_block(tmp_path: Path) -> None:
     text = f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:adopt: stale\n  enpass-consent:protect: true\n"
-    root = project(tmp_path, text)
-    loaded = stack_edit.LoadedStack("contoso", root / "Pulumi.contoso.yaml", text.encode(), {})
-    assert stack_edit.with_adoption(loaded, Adoption(SP)).decode() == (
+    assert adopt_once(tmp_path, text, Adoption(SP)).decode() == (
         f"config:\n  azuread:tenantId: {TENANT}\n  enpass-consent:adopt:\n    servicePrincipalObjectId: {SP}\n"
         "  enpass-consent:protect: true\n"
     )

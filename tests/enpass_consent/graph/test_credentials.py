@@ -64,6 +64,14 @@ def resolve(
     )  # fmt: skip
 
 
+def token_file_credential(path: Path, assertion: str) -> c.OidcTokenFile:
+    """The credential of ARM_OIDC_TOKEN_FILE_PATH naming ``path``, written with ``assertion`` first."""
+    path.write_text(assertion)
+    credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN_FILE_PATH: str(path)})
+    assert isinstance(credential, c.OidcTokenFile)
+    return credential
+
+
 CERT = {c.CERTIFICATE_PATH: "/x.pfx"}
 SECRET = {c.CLIENT_SECRET: "fake-secret"}
 TOKEN = {c.OIDC_TOKEN: "fake-oidc"}
@@ -254,8 +262,7 @@ def test_assertion_fetch_failures_are_auth_errors_without_secrets(answer: Any) -
 
 def test_token_file_is_reread_per_request(tmp_path: Path) -> None:
     path = tmp_path / "ci.jwt"
-    path.write_text("fake-assertion-zero")
-    credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN_FILE_PATH: str(path)})
+    credential = token_file_credential(path, "fake-assertion-zero")
     assertion: Any = credential.msal_credential(FakeSession(lambda call: response(500)))["client_assertion"]  # type: ignore[index]
     path.write_text("fake-assertion-one\n")
     assert assertion() == "fake-assertion-one"
@@ -469,9 +476,8 @@ def test_every_secret_is_registered_for_scrubbing_when_read(tmp_path: Path) -> N
     resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, **GITHUB_VARIABLES, c.GITHUB_REQUEST_TOKEN: "fake-gh-request-2"})
     resolve({c.CLIENT_ID: CLIENT, **ADO, c.ADO_ACCESS_TOKEN: "fake-ado-access-3"})
     path = tmp_path / "ci.jwt"
-    path.write_text("fake-rotated-assertion-4\n")
-    file_credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN_FILE_PATH: str(path)})
-    assert isinstance(file_credential, c.OidcTokenFile) and file_credential.read() == "fake-rotated-assertion-4"
+    file_credential = token_file_credential(path, "fake-rotated-assertion-4\n")
+    assert file_credential.read() == "fake-rotated-assertion-4"
     fetched = resolve({c.CLIENT_ID: CLIENT, **GITHUB})
     assert isinstance(fetched, c.GitHubOidc)
     assert (
@@ -524,9 +530,7 @@ def test_a_base64_certificate_with_a_character_outside_base64_is_refused() -> No
 
 def test_an_empty_token_file_at_request_time_is_an_auth_error(tmp_path: Path) -> None:
     path = tmp_path / "ci.jwt"
-    path.write_text("fake-assertion")
-    credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN_FILE_PATH: str(path)})
-    assert isinstance(credential, c.OidcTokenFile)
+    credential = token_file_credential(path, "fake-assertion")
     path.write_text(" \n")
     with pytest.raises(AuthError) as raised:
         credential.read()
@@ -642,9 +646,7 @@ def test_why_oidc_was_not_used_in_full(env: dict[str, str], note: str) -> None:
 
 def test_an_oidc_token_file_credential_in_full(tmp_path: Path) -> None:
     path = tmp_path / "ci.jwt"
-    path.write_text("fake-assertion")
-    credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN_FILE_PATH: str(path)})
-    assert isinstance(credential, c.OidcTokenFile)
+    credential = token_file_credential(path, "fake-assertion")
     assert (credential.kind, credential.client_id, credential.path) == ("OIDC token file", CLIENT, str(path))
     assert (credential.label, credential.client_id_source) == (
         "OIDC token file (ARM_USE_OIDC, ARM_OIDC_TOKEN_FILE_PATH)",
@@ -954,9 +956,7 @@ def test_a_rotated_token_file_assertion_is_registered_when_read(tmp_path: Path) 
     from enpass_consent.graph.redact import scrub
 
     path = tmp_path / "ci.jwt"
-    path.write_text("zq-first-assertion-11")
-    credential = resolve({c.CLIENT_ID: CLIENT, **OIDC_ON, c.OIDC_TOKEN_FILE_PATH: str(path)})
-    assert isinstance(credential, c.OidcTokenFile)
+    credential = token_file_credential(path, "zq-first-assertion-11")
     path.write_text("zq-rotated-assertion-12\n")
     assert scrub("zq-rotated-assertion-12") == "zq-rotated-assertion-12"  # not read yet
     assert credential.read() == "zq-rotated-assertion-12"
